@@ -13,13 +13,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/mcsaudit/mcsaudit/audit/checks"
-	"github.com/mcsaudit/mcsaudit/audit/collect/host"
 	"github.com/mcsaudit/mcsaudit/audit/collect/podman"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
 )
@@ -29,7 +25,15 @@ type Options struct {
 	// HostRoot is where the audited host's file system is mounted: "/" on
 	// the host itself, "/host" when mcsaudit runs in a container.
 	HostRoot string
-	Podman   podman.Options
+	// PodmanURLs are the Podman services to query. Empty means
+	// CONTAINER_HOST when set, else the services found under HostRoot.
+	PodmanURLs []string
+	// Podman holds the settings shared by every Podman service queried;
+	// its URL and UID are set per service.
+	Podman podman.Options
+	// IsRoot tells whether the caller runs as root, which decides whether
+	// other users' rootless services are looked for.
+	IsRoot bool
 	// Now returns the current time; tests inject a fixed clock.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -46,6 +50,28 @@ type Result struct {
 // only when the audit cannot run at all, such as an unreachable Podman
 // service; unreadable evidence is recorded as coverage gaps instead.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	snap, err := Collect(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return Evaluate(snap), nil
+}
+
+// Collect gathers the evidence of one host into a Snapshot without judging
+// it. It fails only when no container engine could be queried.
+func Collect(ctx context.Context, opts Options) (*inventory.Snapshot, error) {
+	opts = withDefaults(opts)
+
+	snap := inventory.New(hostname(opts.HostRoot), opts.Now())
+	collectHost(snap, opts.HostRoot, opts.Logger)
+
+	if err := collectEngines(ctx, opts, snap); err != nil {
+		return nil, fmt.Errorf("collecting containers: %w", err)
+	}
+	return snap, nil
+}
+
+func withDefaults(opts Options) Options {
 	if opts.HostRoot == "" {
 		opts.HostRoot = "/"
 	}
@@ -58,51 +84,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Podman.Logger == nil {
 		opts.Podman.Logger = opts.Logger
 	}
-
-	snap := inventory.New(hostname(opts.HostRoot), opts.Now())
-	collectHost(snap, opts.HostRoot, opts.Logger)
-
-	if err := podman.Collect(ctx, opts.Podman, snap); err != nil {
-		return nil, fmt.Errorf("collecting containers: %w", err)
-	}
-	return Evaluate(snap), nil
+	return opts
 }
 
 // Evaluate runs the check catalog over a snapshot collected earlier.
 func Evaluate(snap *inventory.Snapshot) *Result {
 	res := checks.Run(snap, checks.Catalog())
 	return &Result{Snapshot: snap, Findings: res.Findings, NotEvaluated: res.NotEvaluated}
-}
-
-func collectHost(snap *inventory.Snapshot, root string, log *slog.Logger) {
-	snap.Host.HostRoot = root
-	snap.Host.SELinux = host.ReadSELinux(root)
-	st := inventory.SourceStatus{
-		Source: inventory.SourceHostSELinux, Target: root,
-		Status: inventory.StatusComplete, Detail: snap.Host.SELinux.StateReason,
-	}
-	if snap.Host.SELinux.State == inventory.SELinuxUnknown {
-		st.Status = inventory.StatusUnavailable
-		snap.AddGap(inventory.Gap{Source: inventory.SourceHostSELinux, Subject: root, Reason: snap.Host.SELinux.StateReason})
-	}
-	snap.SetSource(st)
-	log.Debug("read host SELinux state", "hostRoot", root, "state", snap.Host.SELinux.State, "reason", snap.Host.SELinux.StateReason)
-}
-
-// hostname reads the audited host's name from its procfs or /etc under the
-// host root, and falls back to this machine's name.
-func hostname(root string) string {
-	for _, rel := range []string{"proc/sys/kernel/hostname", "etc/hostname"} {
-		data, err := os.ReadFile(filepath.Join(root, rel))
-		if err == nil {
-			if name := strings.TrimSpace(string(data)); name != "" {
-				return name
-			}
-		}
-	}
-	name, err := os.Hostname()
-	if err != nil {
-		return "unknown"
-	}
-	return name
 }

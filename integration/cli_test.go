@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mcsaudit/mcsaudit/report"
 )
 
 func TestScanExitCodes(t *testing.T) {
@@ -141,5 +143,31 @@ func TestScanChangesNothing(t *testing.T) {
 	all := podmanRemote(t, "events", "--since", "24h", "--stream=false", "--format", "{{.Status}} {{.Name}}")
 	if !strings.Contains(string(all), "create mcsaudit-plain") {
 		t.Errorf("the Podman event log shows no creation of mcsaudit-plain, so it cannot prove the scan emitted none:\n%s", all)
+	}
+}
+
+// A snapshot recorded by "collect" and audited later with "scan
+// --snapshot" gives the same findings as a live scan.
+func TestCollectThenScanSnapshot(t *testing.T) {
+	requirePodman(t)
+	path := filepath.Join(t.TempDir(), "host.snapshot.json")
+	if res := mcsaudit(t, "collect", "--url", env.url, "-o", path); res.code != 0 {
+		t.Fatalf("collect exit code = %d; stderr:\n%s", res.code, res.stderr)
+	}
+
+	offline, _ := scanJSON(t, "--snapshot", path)
+	live, _ := scanJSON(t)
+	if len(offline.Containers) != len(live.Containers) {
+		t.Errorf("snapshot scan saw %d containers, live scan %d", len(offline.Containers), len(live.Containers))
+	}
+	key := func(doc *report.Document) string {
+		var parts []string
+		for _, f := range doc.Findings {
+			parts = append(parts, f.CheckID+" "+f.Subjects[0].Name)
+		}
+		return strings.Join(parts, "\n")
+	}
+	if key(offline) != key(live) {
+		t.Errorf("snapshot findings:\n%s\nlive findings:\n%s", key(offline), key(live))
 	}
 }

@@ -22,7 +22,11 @@ var scenarioNames = []string{
 
 func scanJSON(t *testing.T, extra ...string) (*report.Document, []byte) {
 	t.Helper()
-	args := append([]string{"scan", "--url", env.url, "--format", "json"}, extra...)
+	args := []string{"scan", "--format", "json"}
+	if !slices.Contains(extra, "--snapshot") {
+		args = append(args, "--url", env.url)
+	}
+	args = append(args, extra...)
 	res := mcsaudit(t, args...)
 	if res.code != 0 {
 		t.Fatalf("mcsaudit scan exit code = %d, want 0; stderr:\n%s", res.code, res.stderr)

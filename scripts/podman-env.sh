@@ -201,13 +201,16 @@ EOF
 unqualified-search-registries = []
 EOF
 
-	if [[ -f $DIR/storage.conf ]]; then
-		driver=$(sed -n 's/^driver = "\(.*\)"$/\1/p' "$DIR/storage.conf")
+	# A graphroot with layers keeps its driver: Podman cannot read it with another.
+	driver=$(sed -n 's/^driver = "\(.*\)"$/\1/p' "$DIR/storage.conf" 2>/dev/null) || true
+	if [[ -n $driver && -d $DIR/storage/$driver-layers ]]; then
 		if [[ -n ${MCSAUDIT_PODMAN_STORAGE_DRIVER:-} && $MCSAUDIT_PODMAN_STORAGE_DRIVER != "$driver" ]]; then
 			die "$DIR uses storage driver '$driver', not '$MCSAUDIT_PODMAN_STORAGE_DRIVER': run '$0 down' first"
 		fi
 		return 0
 	fi
+	# Podman records the driver in its database even when the start fails, so begin afresh.
+	rm -rf --one-file-system "$DIR/storage"
 	driver=$(pick_driver)
 	log "storage driver: $driver"
 	cat >"$DIR/storage.conf" <<EOF
@@ -269,20 +272,26 @@ build_rootfs() {
 	rm -rf "$stage"
 }
 
-# Imports the image with a local podman in a throwaway namespace: as root,
-# Podman 4.3 keeps the blob-info cache of every image copy in the fixed
-# /var/lib/containers/cache, so /var/lib and /run are private tmpfs mounts there.
-ensure_image() {
+# Imports the busybox image and builds the pod pause image with a local podman
+# in a throwaway namespace: as root, Podman 4.3 keeps the blob-info cache of
+# image copies and builds in the fixed /var/lib/containers/cache and writes
+# temporary files to /var/tmp even with TMPDIR set, so /run, /var/lib and
+# /var/tmp are private tmpfs mounts there.
+prepare_images() {
 	local tarball=$DIR/cache/busybox-rootfs.tar
-	remote image exists "$IMAGE" && return 0
-	[[ -s $tarball ]] || build_rootfs "$tarball"
-	log "importing $IMAGE"
+	remote image exists "$IMAGE" && remote pod exists "$POD" && return 0
+	remote image exists "$IMAGE" || [[ -s $tarball ]] || build_rootfs "$tarball"
+	log "importing $IMAGE and building the pod pause image"
 	# shellcheck disable=SC2016 # $1 and $2 expand in the inner shell.
 	(cd / && unshare --mount --net --propagation slave -- sh -c '
-		mount -n -t tmpfs -o mode=0755,size=64m mcsaudit-run /run &&
-		mount -n -t tmpfs -o mode=0755,size=64m mcsaudit-varlib /var/lib &&
-		exec podman import --quiet "$1" "$2"' mcsaudit-import "$tarball" "$IMAGE") >/dev/null 9>&- ||
-		die "podman import of $tarball as $IMAGE failed"
+		set -e
+		mount -n -t tmpfs -o mode=0755,size=64m mcsaudit-run /run
+		mount -n -t tmpfs -o mode=0755,size=64m mcsaudit-varlib /var/lib
+		mount -n -t tmpfs -o mode=1777,size=256m mcsaudit-vartmp /var/tmp
+		podman image exists "$2" || podman import --quiet "$1" "$2"
+		podman pod create --name mcsaudit-pause-build
+		podman pod rm mcsaudit-pause-build' mcsaudit-images "$tarball" "$IMAGE") >/dev/null 9>&- ||
+		die "importing $tarball as $IMAGE or building the pause image failed"
 }
 
 start_service() {
@@ -295,7 +304,7 @@ exec podman system service --time=0 "$1"'
 	rm -f "$SOCK"
 	log "starting podman system service on $URL (log: $DIR/service.log)"
 	# setsid keeps the service out of the caller's process group, so Ctrl-C on `make` leaves it running.
-	(cd / && exec setsid unshare --mount --net --propagation slave -- sh -c "$launcher" mcsaudit-podman "$URL") \
+	(cd / && TMPDIR=$DIR/tmp exec setsid unshare --mount --net --propagation slave -- sh -c "$launcher" mcsaudit-podman "$URL") \
 		</dev/null >"$DIR/service.log" 2>&1 9>&- &
 	pid=$!
 	deadline=$((SECONDS + START_TIMEOUT))
@@ -402,7 +411,7 @@ started_pids() {
 			find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/net' -lname "$pattern" 2>/dev/null |
 				while IFS=/ read -r _ _ pid _; do
 					if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$DIR/"; then echo "$pid"; fi
-				done
+				done || true # find fails on processes that exit during the walk
 		fi
 		if [[ -s $ids_file ]]; then
 			grep -oE -m 1 'libpod-[0-9a-f]{64}' /proc/[0-9]*/cgroup 2>/dev/null |
@@ -422,10 +431,10 @@ cleanup_leftovers() {
 		log "stopping leftover processes: $(ps -o pid=,comm= -p "${pids[*]}" | tr -s ' \n' ' ')"
 		kill -TERM "${pids[@]}" 2>/dev/null || true
 		for tries in {1..30}; do
-			mapfile -t pids < <(for pid in "${pids[@]}"; do is_alive "$pid" && echo "$pid"; done)
+			mapfile -t pids < <(for pid in "${pids[@]}"; do if is_alive "$pid"; then echo "$pid"; fi; done)
 			((${#pids[@]})) || break
-			# A container's PID 1 ignores TERM without a handler, so KILL after 2 s.
-			((tries == 20)) && kill -KILL "${pids[@]}" 2>/dev/null
+			# A container's PID 1 ignores TERM unless it handles it, so send KILL after 1 s.
+			if ((tries == 10)); then kill -KILL "${pids[@]}" 2>/dev/null || true; fi
 			sleep 0.1
 		done
 		((${#pids[@]} == 0)) || log "warning: processes still alive after KILL: ${pids[*]}"
@@ -476,7 +485,7 @@ cmd_up() {
 		start_service
 		pid=$(cat "$DIR/service.pid")
 	fi
-	ensure_image
+	prepare_images
 	ensure_scenarios
 	known_ids >"$DIR/ids"
 	write_env "$pid"

@@ -21,6 +21,12 @@ type Label struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// How a container was found.
+const (
+	DiscoveredByAPI    = "api"
+	DiscoveredByProcfs = "procfs"
+)
+
 // Container is one container as its engine reported it.
 type Container struct {
 	ID    string `json:"id"`
@@ -53,6 +59,16 @@ type Container struct {
 
 	Labels map[string]string `json:"labels,omitempty"`
 	Mounts []Mount           `json:"mounts"`
+
+	// UpperDir and MergedDir are the rootfs directories the storage driver
+	// reported; MergedDir is set only while the container is mounted.
+	UpperDir  string `json:"upperDir,omitempty"`
+	MergedDir string `json:"mergedDir,omitempty"`
+
+	// DiscoveredBy is "api" for a container an engine listed, "procfs" for
+	// one seen only through its processes' cgroups (another user's or
+	// another engine's container that no queried API reported).
+	DiscoveredBy string `json:"discoveredBy"`
 
 	// InspectError is set when the container was listed but could not be
 	// inspected; the fields above then hold only what the list call gave.

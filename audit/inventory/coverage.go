@@ -5,8 +5,12 @@ type Source string
 
 // Evidence sources recorded in coverage.
 const (
-	SourceHostSELinux Source = "host-selinux"
-	SourcePodman      Source = "podman"
+	SourceHostSELinux  Source = "host-selinux"
+	SourcePodman       Source = "podman"
+	SourceProcfs       Source = "procfs"
+	SourceFileLabels   Source = "file-labels"
+	SourceBooleans     Source = "selinux-booleans"
+	SourceEngineConfig Source = "engine-config"
 )
 
 // Status says how much of a source was read.

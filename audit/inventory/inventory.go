@@ -27,7 +27,11 @@ type Snapshot struct {
 	Host          Host        `json:"host"`
 	Engines       []Engine    `json:"engines"`
 	Containers    []Container `json:"containers"`
-	Coverage      Coverage    `json:"coverage"`
+	// Processes are the host processes tied to a container.
+	Processes []Process `json:"processes"`
+	// Files are the labels of mount sources, rootfs and host system paths.
+	Files    []FileLabel `json:"files"`
+	Coverage Coverage    `json:"coverage"`
 }
 
 // New returns an empty Snapshot for the named host.
@@ -38,6 +42,8 @@ func New(hostname string, collectedAt time.Time) *Snapshot {
 		Host:          Host{Hostname: hostname},
 		Engines:       []Engine{},
 		Containers:    []Container{},
+		Processes:     []Process{},
+		Files:         []FileLabel{},
 		Coverage:      Coverage{Sources: []SourceStatus{}, Gaps: []Gap{}},
 	}
 }
@@ -47,6 +53,8 @@ type Host struct {
 	Hostname string  `json:"hostname"`
 	HostRoot string  `json:"hostRoot"`
 	SELinux  SELinux `json:"selinux"`
+	// EngineConfigs are engines' labeling settings from their config files.
+	EngineConfigs []EngineConfig `json:"engineConfigs,omitempty"`
 }
 
 // SELinuxState is the kernel's SELinux mode as read from selinuxfs.
@@ -77,6 +85,9 @@ type SELinux struct {
 	MLSEnabled *bool `json:"mlsEnabled,omitempty"`
 	// PolicyVersion is sys/fs/selinux/policyvers, empty when unread.
 	PolicyVersion string `json:"policyVersion,omitempty"`
+	// Booleans are the policy booleans that bear on containers, sorted by
+	// name; absent when selinuxfs was not readable.
+	Booleans []Boolean `json:"booleans,omitempty"`
 }
 
 // Engine is one container engine endpoint that was asked for containers.

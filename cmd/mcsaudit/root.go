@@ -66,6 +66,7 @@ It only reads: it never changes a label, a file or a container.`),
 	})
 	cmd.AddCommand(
 		newScanCommand(global),
+		newCollectCommand(global),
 		newChecksCommand(),
 		newExplainCommand(),
 		newVersionCommand(),

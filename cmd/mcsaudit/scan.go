@@ -10,23 +10,22 @@ import (
 
 	"github.com/mcsaudit/mcsaudit/audit"
 	"github.com/mcsaudit/mcsaudit/audit/checks"
-	"github.com/mcsaudit/mcsaudit/audit/collect/podman"
+	"github.com/mcsaudit/mcsaudit/audit/inventory"
 	"github.com/mcsaudit/mcsaudit/internal/atomicfile"
 	"github.com/mcsaudit/mcsaudit/report"
 )
 
 // scanOptions are the flags of "mcsaudit scan".
 type scanOptions struct {
-	format      string
-	output      string
-	failOn      checks.Severity
-	hostRoot    string
-	url         string
-	timeout     time.Duration
-	concurrency int
+	collect  collectOptions
+	format   string
+	output   string
+	failOn   checks.Severity
+	snapshot string
 }
 
 func (o *scanOptions) addFlags(cmd *cobra.Command) {
+	o.collect.addFlags(cmd)
 	f := cmd.Flags()
 	f.Var(newEnumValue(&o.format, "table", report.Formats()), "format",
 		"report format: "+strings.Join(report.Formats(), ", "))
@@ -34,13 +33,8 @@ func (o *scanOptions) addFlags(cmd *cobra.Command) {
 		"write the report to FILE (replaced atomically) instead of stdout")
 	f.Var((*severityValue)(&o.failOn), "fail-on",
 		"exit with code 1 when a finding is at or above this severity: "+strings.Join(checks.SeverityNames(), ", "))
-	f.StringVar(&o.hostRoot, "host-root", "/",
-		"where the audited host's file system is mounted (\"/host\" when mcsaudit runs in a container)")
-	f.StringVar(&o.url, "url", "",
-		"Podman API address: unix:///path, tcp://host:port or ssh://user@host/path "+
-			"(default $CONTAINER_HOST, else "+podman.DefaultURL+")")
-	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit for each Podman API request")
-	f.IntVar(&o.concurrency, "concurrency", podman.DefaultConcurrency, "number of containers inspected at once")
+	f.StringVar(&o.snapshot, "snapshot", "",
+		"audit a snapshot written by \"mcsaudit collect\" instead of this host; no engine or host file is read")
 }
 
 func newScanCommand(global *globalOptions) *cobra.Command {
@@ -49,9 +43,10 @@ func newScanCommand(global *globalOptions) *cobra.Command {
 		Use:   "scan",
 		Short: "Audit the containers of a Podman service and the host's SELinux state",
 		Long: strings.TrimSpace(`
-Scan connects to a Podman API service, inspects every running container, reads
-the host's SELinux state from the files under --host-root, and reports what
-breaks SELinux isolation between containers.
+Scan connects to the host's Podman API services (the root service and, when
+run as root, every rootless user's service), inspects every running container,
+reads the host's SELinux state from the files under --host-root, and reports
+what breaks SELinux isolation between containers.
 
 Exit codes:
   0  the audit ran and found nothing at or above --fail-on (with the default
@@ -67,7 +62,10 @@ Exit codes:
   sudo mcsaudit scan --format json -o mcsaudit.json --fail-on high
 
   # A Podman service on another socket
-  mcsaudit scan --url unix:///run/user/1000/podman/podman.sock`),
+  mcsaudit scan --url unix:///run/user/1000/podman/podman.sock
+
+  # Audit a snapshot recorded on another host
+  mcsaudit scan --snapshot host1.snapshot.json`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runScan(cmd, global, opts)
@@ -82,27 +80,24 @@ func runScan(cmd *cobra.Command, global *globalOptions, opts *scanOptions) error
 	if err != nil {
 		return err
 	}
-	if opts.timeout <= 0 {
-		return fmt.Errorf("invalid --timeout %s: must be positive", opts.timeout)
-	}
-	if opts.concurrency < 1 {
-		return fmt.Errorf("invalid --concurrency %d: must be at least 1", opts.concurrency)
-	}
 	writer, err := report.New(opts.format)
 	if err != nil {
 		return err
 	}
 
-	res, err := audit.Run(cmd.Context(), audit.Options{
-		HostRoot: opts.hostRoot,
-		Podman: podman.Options{
-			URL: opts.url, Timeout: opts.timeout, Concurrency: opts.concurrency, Logger: log,
-		},
-		Logger: log,
-	})
+	var snap *inventory.Snapshot
+	if opts.snapshot != "" {
+		if cmd.Flags().Changed("url") || cmd.Flags().Changed("host-root") {
+			return fmt.Errorf("--snapshot audits a recorded snapshot: it cannot be combined with --url or --host-root")
+		}
+		snap, err = readSnapshot(opts.snapshot)
+	} else {
+		snap, err = opts.collect.collect(cmd.Context(), log)
+	}
 	if err != nil {
 		return err
 	}
+	res := audit.Evaluate(snap)
 
 	doc := report.NewDocument(res, toolVersion(), time.Now())
 	if err := writeReport(cmd.OutOrStdout(), opts.output, func(w io.Writer) error { return writer.Write(w, doc) }); err != nil {

@@ -2,6 +2,7 @@ package podman
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,10 @@ type Options struct {
 	Timeout time.Duration
 	// Concurrency bounds the inspect requests in flight.
 	Concurrency int
-	Logger      *slog.Logger
+	// UID is the user a rootless service runs as, when the caller knows it
+	// (from the socket's /run/user/<uid> path); nil for the root service.
+	UID    *int
+	Logger *slog.Logger
 }
 
 // Collect lists the running containers of one Podman service, inspects
@@ -43,7 +47,7 @@ func Collect(ctx context.Context, opts Options, snap *inventory.Snapshot) error 
 	opts = withDefaults(opts)
 	log := opts.Logger.With("engine", "podman", "url", opts.URL)
 
-	engine := inventory.Engine{Name: "podman", URL: opts.URL}
+	engine := inventory.Engine{Name: "podman", URL: opts.URL, UID: opts.UID}
 	c, err := connect(ctx, opts.URL, opts.Timeout)
 	if err != nil {
 		engine.Error = err.Error()
@@ -77,8 +81,8 @@ func Collect(ctx context.Context, opts Options, snap *inventory.Snapshot) error 
 	found, inspectGaps := c.inspectAll(ctx, listed, ref, opts.Concurrency, log)
 	gaps = append(gaps, inspectGaps...)
 	if err := ctx.Err(); err != nil {
-		// Containers not inspected were never started, so the result
-		// would be incomplete without a gap for each.
+		// inspectAll skipped the containers left when ctx ended, without
+		// a result or a gap, so the snapshot would be silently incomplete.
 		return fmt.Errorf("podman at %s: collection stopped before every container was inspected: %w", opts.URL, err)
 	}
 
@@ -222,10 +226,11 @@ func (c *conn) inspectOne(ctx context.Context, lc types.ListContainer, ref inven
 		}}
 	}
 	log.Warn("inspect failed", "container", lc.ID, "name", name, "error", err)
-	ctr := FromList(lc, ref, "inspect failed: "+err.Error())
+	reason := summarizeInspectError(err)
+	ctr := FromList(lc, ref, "inspect failed: "+reason)
 	return &ctr, []inventory.Gap{{
 		Source: inventory.SourcePodman, Subject: subject,
-		Reason: "inspect failed, labels and mounts unknown: " + err.Error(),
+		Reason: "inspect failed, labels and mounts unknown: " + reason,
 	}}
 }
 
@@ -237,4 +242,27 @@ func countInspected(found []inventory.Container) int {
 		}
 	}
 	return n
+}
+
+// maxReasonLength caps an error kept in the snapshot and the report.
+const maxReasonLength = 300
+
+// summarizeInspectError shortens an inspect error for the report. On
+// invalid JSON the bindings' error embeds a dump of the whole empty
+// inspect structure and the response body, thousands of characters that
+// say no more than the decoder's own message.
+func summarizeInspectError(err error) string {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("invalid JSON in the inspect response at byte %d: %v", syntaxErr.Offset, syntaxErr)
+	case errors.As(err, &typeErr):
+		return fmt.Sprintf("unexpected JSON in the inspect response: %v", typeErr)
+	}
+	msg := err.Error()
+	if len(msg) > maxReasonLength {
+		msg = msg[:maxReasonLength] + "..."
+	}
+	return msg
 }

@@ -23,6 +23,11 @@ func FromInspect(data *define.InspectContainerData, ref inventory.EngineRef) inv
 		MountLabel:   engineLabel(data.MountLabel),
 		SecurityOpt:  []string{},
 		Mounts:       make([]inventory.Mount, 0, len(data.Mounts)),
+		DiscoveredBy: inventory.DiscoveredByAPI,
+	}
+	if data.GraphDriver != nil {
+		ctr.UpperDir = data.GraphDriver.Data["UpperDir"]
+		ctr.MergedDir = data.GraphDriver.Data["MergedDir"]
 	}
 	if data.State != nil {
 		ctr.State = data.State.Status
@@ -75,6 +80,7 @@ func FromList(lc types.ListContainer, ref inventory.EngineRef, reason string) in
 		SecurityOpt:  []string{},
 		Labels:       lc.Labels,
 		Mounts:       []inventory.Mount{},
+		DiscoveredBy: inventory.DiscoveredByAPI,
 		InspectError: reason,
 	}
 }
