@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN := bin/mcsaudit
 PODMAN_ENV := scripts/podman-env.sh
 
-.PHONY: all build demo test test-unit podman-up podman-down vet clean
+.PHONY: all build demo test test-unit bench podman-up podman-down vet clean e2e-selinux
 
 all: build
 
@@ -37,9 +37,28 @@ test:
 test-unit:
 	go test -count=1 $$(go list ./... | grep -v /integration)
 
+# Real-kernel tests: boot an SELinux-enforcing Debian guest under QEMU,
+# run the scenario containers and mcsaudit in it, and compare the findings
+# with the kernel's verdicts. Root only; not part of "make test"; see
+# docs/e2e.md.
+e2e-selinux:
+	e2e/run.sh
+
 vet:
 	go vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# Man pages (bin/docs/man/man1) and bash, zsh and fish completion scripts
+# (bin/docs/completions), generated from the commands' help text. Set
+# SOURCE_DATE_EPOCH for a reproducible date in the man pages.
+.PHONY: docs
+docs:
+	go run -ldflags "-X main.version=$(VERSION)" ./cmd/mcsaudit gendocs bin/docs
+
+# Whole-scan timings (real Podman with 200 containers, replayed APIs of
+# 1,000 and 10,000 containers) and the Go benchmarks; see docs/benchmarks.md.
+bench:
+	scripts/bench.sh all
 
 podman-up:
 	@$(PODMAN_ENV) up

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/mcsaudit/mcsaudit/audit/checks"
+	"github.com/mcsaudit/mcsaudit/audit/collect/files"
 	"github.com/mcsaudit/mcsaudit/audit/collect/podman"
+	"github.com/mcsaudit/mcsaudit/audit/collect/procfs"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
 )
 
@@ -34,6 +36,9 @@ type Options struct {
 	// IsRoot tells whether the caller runs as root, which decides whether
 	// other users' rootless services are looked for.
 	IsRoot bool
+	// Files bounds the walk inside writable mount sources; its HostRoot
+	// and Logger are set from the fields above.
+	Files files.Options
 	// Now returns the current time; tests inject a fixed clock.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -68,6 +73,14 @@ func Collect(ctx context.Context, opts Options) (*inventory.Snapshot, error) {
 	if err := collectEngines(ctx, opts, snap); err != nil {
 		return nil, fmt.Errorf("collecting containers: %w", err)
 	}
+
+	// procfs joins processes with the engines' containers by ID and adds
+	// the containers no engine reported, so it runs after the engines.
+	procfs.Collect(ctx, procfs.Options{HostRoot: opts.HostRoot, Logger: opts.Logger}, snap)
+
+	fo := opts.Files
+	fo.HostRoot, fo.Logger = opts.HostRoot, opts.Logger
+	files.Collect(ctx, fo, snap)
 	return snap, nil
 }
 

@@ -157,8 +157,8 @@ func TestCollectThenScanSnapshot(t *testing.T) {
 
 	offline, _ := scanJSON(t, "--snapshot", path)
 	live, _ := scanJSON(t)
-	if len(offline.Containers) != len(live.Containers) {
-		t.Errorf("snapshot scan saw %d containers, live scan %d", len(offline.Containers), len(live.Containers))
+	if len(ours(offline)) != len(ours(live)) {
+		t.Errorf("snapshot scan saw %d containers, live scan %d", len(ours(offline)), len(ours(live)))
 	}
 	key := func(doc *report.Document) string {
 		var parts []string

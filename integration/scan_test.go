@@ -38,9 +38,22 @@ func scanJSON(t *testing.T, extra ...string) (*report.Document, []byte) {
 	return &doc, res.stdout
 }
 
+// ours returns the containers the tests' own Podman service reported.
+// Other Podman services on the machine show up too, found through /proc,
+// and must not disturb the tests' expectations.
+func ours(doc *report.Document) []inventory.Container {
+	var mine []inventory.Container
+	for _, c := range doc.Containers {
+		if c.DiscoveredBy == inventory.DiscoveredByAPI && c.Engine.URL == env.url {
+			mine = append(mine, c)
+		}
+	}
+	return mine
+}
+
 func byName(doc *report.Document) map[string]inventory.Container {
 	m := map[string]inventory.Container{}
-	for _, c := range doc.Containers {
+	for _, c := range ours(doc) {
 		m[c.Name] = c
 	}
 	return m
@@ -72,7 +85,7 @@ func TestScanListsEveryRunningContainer(t *testing.T) {
 
 	ids := strings.Fields(string(podmanRemote(t, "ps", "-q", "--no-trunc")))
 	var got []string
-	for _, c := range doc.Containers {
+	for _, c := range ours(doc) {
 		got = append(got, c.ID)
 	}
 	slices.Sort(ids)
@@ -208,9 +221,19 @@ func TestScanFindingsOnThisHost(t *testing.T) {
 	if doc.Host.SELinux.State != inventory.SELinuxDisabled {
 		t.Errorf("host SELinux state = %q (%s), want disabled", doc.Host.SELinux.State, doc.Host.SELinux.StateReason)
 	}
+	mine := map[string]bool{}
+	for _, c := range ours(doc) {
+		mine[c.ID] = true
+	}
 	var got []string
+	severities := map[string]int{}
 	for _, f := range doc.Findings {
-		got = append(got, f.CheckID+" "+f.Subjects[0].Name)
+		s := f.Subjects[0]
+		if s.Kind != "host" && !mine[s.ID] {
+			continue
+		}
+		got = append(got, f.CheckID+" "+s.Name)
+		severities[f.Severity.String()]++
 	}
 	slices.Sort(got)
 	want := []string{
@@ -222,8 +245,8 @@ func TestScanFindingsOnThisHost(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("findings =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
-	if doc.Summary.Critical != 1 || doc.Summary.High != 3 {
-		t.Errorf("summary critical/high = %d/%d, want 1/3", doc.Summary.Critical, doc.Summary.High)
+	if severities["critical"] != 1 || severities["high"] != 3 {
+		t.Errorf("critical/high findings = %d/%d, want 1/3", severities["critical"], severities["high"])
 	}
 	if len(doc.Coverage.Gaps) != 0 {
 		t.Errorf("coverage gaps = %+v, want none", doc.Coverage.Gaps)

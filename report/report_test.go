@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,9 +35,9 @@ func disabledHostDocument() *Document {
 	snap.Host.SELinux = inventory.SELinux{State: inventory.SELinuxDisabled, StateReason: "selinuxfs is not mounted"}
 	notLabeled := inventory.Label{State: inventory.NotLabeled, Reason: "engine assigned no label"}
 	snap.Containers = []inventory.Container{
-		{ID: "a1", Name: "plain", State: "running", ProcessLabel: notLabeled, MountLabel: notLabeled, SecurityOpt: []string{}, Mounts: []inventory.Mount{}},
-		{ID: "b2", Name: "priv", State: "running", Privileged: true, ProcessLabel: notLabeled, MountLabel: notLabeled, SecurityOpt: []string{}, Mounts: []inventory.Mount{}},
-		{ID: "c3", Name: "lost", State: "running", InspectError: "inspect failed: timeout",
+		{ID: "a1", Name: "plain", State: "running", DiscoveredBy: inventory.DiscoveredByAPI, ProcessLabel: notLabeled, MountLabel: notLabeled, SecurityOpt: []string{}, Mounts: []inventory.Mount{}},
+		{ID: "b2", Name: "priv", State: "running", DiscoveredBy: inventory.DiscoveredByAPI, Privileged: true, ProcessLabel: notLabeled, MountLabel: notLabeled, SecurityOpt: []string{}, Mounts: []inventory.Mount{}},
+		{ID: "c3", Name: "lost", State: "running", DiscoveredBy: inventory.DiscoveredByAPI, InspectError: "inspect failed: timeout",
 			ProcessLabel: inventory.Label{State: inventory.Unknown, Reason: "inspect failed: timeout"},
 			MountLabel:   inventory.Label{State: inventory.Unknown, Reason: "inspect failed: timeout"},
 			SecurityOpt:  []string{}, Mounts: []inventory.Mount{}},
@@ -47,17 +48,50 @@ func disabledHostDocument() *Document {
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	path, err := filepath.Abs("../docs/report.schema.json")
+	return compileDocsSchema(t, "report.schema.json")
+}
+
+// compileDocsSchema compiles a schema under docs/. Schemas there refer to
+// each other by their $id URLs, so every one is registered under its $id.
+func compileDocsSchema(t *testing.T, name string) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	for _, file := range []string{"report.schema.json", "diff.schema.json"} {
+		path, err := filepath.Abs(filepath.Join("..", "docs", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("decoding %s: %v", path, err)
+		}
+		if err := c.AddResource(docsSchemaBase+file, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	schema, err := c.Compile(docsSchemaBase + name)
+	if err != nil {
+		t.Fatalf("compiling docs/%s: %v", name, err)
+	}
+	return schema
+}
+
+// docsSchemaBase is the $id prefix of the schemas under docs/.
+const docsSchemaBase = "https://github.com/mcsaudit/mcsaudit/docs/"
+
+func validateJSON(t *testing.T, schema *jsonschema.Schema, data []byte) error {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	schema, err := c.Compile(path)
-	if err != nil {
-		t.Fatalf("compiling %s: %v", path, err)
-	}
-	return schema
+	return schema.Validate(inst)
 }
 
 func encodeJSON(t *testing.T, doc *Document) []byte {
@@ -72,19 +106,47 @@ func encodeJSON(t *testing.T, doc *Document) []byte {
 func TestJSONReportMatchesSchema(t *testing.T) {
 	schema := compileSchema(t)
 	docs := map[string]*Document{
-		"real SELinux host": fixtureDocument(t),
-		"disabled host":     disabledHostDocument(),
+		"real SELinux host":       fixtureDocument(t),
+		"disabled host":           disabledHostDocument(),
+		"waivers and compose":     labDocument(t),
+		"read back from its JSON": readBack(t, labDocument(t)),
 	}
 	for name, doc := range docs {
 		t.Run(name, func(t *testing.T) {
-			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(encodeJSON(t, doc)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := schema.Validate(inst); err != nil {
+			if err := validateJSON(t, schema, encodeJSON(t, doc)); err != nil {
 				t.Errorf("report does not match docs/report.schema.json: %v", err)
 			}
 		})
+	}
+}
+
+func readBack(t *testing.T, doc *Document) *Document {
+	t.Helper()
+	back, err := ReadDocument(bytes.NewReader(encodeJSON(t, doc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
+func TestDiffJSONMatchesSchema(t *testing.T) {
+	schema := compileDocsSchema(t, "diff.schema.json")
+	var buf bytes.Buffer
+	if err := (JSONWriter{}).WriteDiff(&buf, labDiff(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := validateJSON(t, schema, buf.Bytes()); err != nil {
+		t.Errorf("comparison does not match docs/diff.schema.json: %v", err)
+	}
+
+	var m map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["newFindings"].([]any)[0].(map[string]any)["severity"] = "urgent"
+	broken, _ := json.Marshal(m)
+	if err := validateJSON(t, schema, broken); err == nil {
+		t.Error("docs/diff.schema.json accepted a finding with severity \"urgent\": its $ref to report.schema.json does not apply")
 	}
 }
 
@@ -97,6 +159,16 @@ func TestSchemaRejectsBrokenReports(t *testing.T) {
 			delete(m["containers"].([]any)[0].(map[string]any)["processLabel"].(map[string]any), "value")
 		},
 		"unknown top field": func(m map[string]any) { m["extra"] = 1 },
+		"waiver without reason": func(m map[string]any) {
+			f := m["findings"].([]any)[0].(map[string]any)
+			f["waiver"] = map[string]any{"file": "ignore.yaml", "line": 2}
+		},
+		"negative waived count": func(m map[string]any) { m["summary"].(map[string]any)["waived"] = -1 },
+		"unknown waiver status": func(m map[string]any) {
+			m["waivers"] = map[string]any{"file": "ignore.yaml", "entries": []any{map[string]any{
+				"line": 2, "check": "TYPE-002", "reason": "r", "status": "paused", "matches": 0,
+			}}}
+		},
 	}
 	for name, breakIt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -171,7 +243,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 
 func TestWritersReturnWriteErrors(t *testing.T) {
 	for _, format := range Formats() {
-		w, err := New(format)
+		w, err := New(format, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +254,7 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 }
 
 func TestNewRejectsUnknownFormat(t *testing.T) {
-	if _, err := New("xml"); err == nil {
+	if _, err := New("xml", Options{}); err == nil {
 		t.Error("New(\"xml\") returned no error")
 	}
 }

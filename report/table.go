@@ -13,19 +13,37 @@ import (
 )
 
 // TableWriter writes the report as text tables for a person at a terminal:
-// host state, findings, the containers audited, and coverage gaps.
-type TableWriter struct{}
+// host state, findings grouped by severity, waived findings, the containers
+// audited, and coverage gaps.
+type TableWriter struct {
+	// Color adds ANSI colours to the headings.
+	Color bool
+}
 
-var _ Writer = TableWriter{}
+var (
+	_ Writer     = TableWriter{}
+	_ DiffWriter = TableWriter{}
+)
 
-// maxCellWidth wraps long messages and labels so a table fits a terminal.
-const maxCellWidth = 60
+const (
+	// maxCellWidth wraps long messages so a table fits a terminal.
+	maxCellWidth = 60
+	// labelWidth is where SELinux labels, which have no spaces to wrap
+	// at, are broken; it fits "container_file_t:s0:c123,c456".
+	labelWidth = 28
+)
 
-func (TableWriter) Write(out io.Writer, doc *Document) error {
+// Write writes the report as text.
+func (t TableWriter) Write(out io.Writer, doc *Document) error {
 	w := &errWriter{w: out}
+	p := palette{on: t.Color}
 
 	writeHeader(w, doc)
-	if err := writeFindings(w, doc); err != nil {
+	writeWaiverWarnings(w, p, doc)
+	if err := writeFindings(w, p, doc); err != nil {
+		return err
+	}
+	if err := writeProjects(w, doc); err != nil {
 		return err
 	}
 	if err := writeContainers(w, doc); err != nil {
@@ -54,27 +72,83 @@ func writeHeader(w *errWriter, doc *Document) {
 		w.printf("Engine:    %s %s at %s, %s\n", e.Name, e.Version, e.URL, status)
 	}
 	s := doc.Summary
-	w.printf("Audited:   %d containers; %d findings (critical %d, high %d, medium %d, low %d, info %d)\n\n",
+	w.printf("Audited:   %d containers; %d findings (critical %d, high %d, medium %d, low %d, info %d",
 		s.Containers, s.Findings, s.Critical, s.High, s.Medium, s.Low, s.Info)
+	if s.Waived > 0 {
+		w.printf(", waived %d", s.Waived)
+	}
+	w.printf(")\n\n")
 }
 
-func writeFindings(w *errWriter, doc *Document) error {
+func writeWaiverWarnings(w *errWriter, p palette, doc *Document) {
+	expired := doc.ExpiredWaivers()
+	for _, e := range expired {
+		w.printf("%s %s\n", p.paint(colorWarning, "WARNING:"), expiredWaiverMessage(doc.Waivers.File, e))
+	}
+	if len(expired) > 0 {
+		w.printf("\n")
+	}
+}
+
+func writeFindings(w *errWriter, p palette, doc *Document) error {
 	if len(doc.Findings) == 0 {
 		w.printf("No findings.\n\n")
 		return nil
 	}
-	w.printf("FINDINGS\n")
-	t := newTable(w)
-	t.Header("Severity", "Check", "Subject", "Finding")
-	for _, f := range doc.Findings {
-		if err := t.Append(strings.ToUpper(f.Severity.String()), f.CheckID, subjectNames(f.Subjects), f.Message); err != nil {
+	groups, waived := groupBySeverity(doc.Findings)
+	for _, g := range groups {
+		heading := fmt.Sprintf("%s: %d %s", strings.ToUpper(g.Severity.String()), len(g.Findings), plural(len(g.Findings), "finding"))
+		w.printf("%s\n", p.paint(severityColor(g.Severity), heading))
+		t := newTable(w)
+		t.Header("Check", "Subject", "Finding")
+		for _, f := range g.Findings {
+			if err := t.Append(f.CheckID, subjectNames(f.Subjects), f.Message); err != nil {
+				return fmt.Errorf("writing findings table: %w", err)
+			}
+		}
+		if err := t.Render(); err != nil {
 			return fmt.Errorf("writing findings table: %w", err)
+		}
+		w.printf("\n")
+	}
+	if len(waived) > 0 {
+		heading := fmt.Sprintf("WAIVED: %d %s (listed, not counted toward --fail-on)", len(waived), plural(len(waived), "finding"))
+		w.printf("%s\n", p.paint(colorWaived, heading))
+		t := newTable(w)
+		t.Header("Severity", "Check", "Subject", "Reason", "Expires")
+		for _, f := range waived {
+			row := []string{f.Severity.String(), f.CheckID, subjectNames(f.Subjects), f.Waiver.Reason, orDash(f.Waiver.Expires)}
+			if err := t.Append(row); err != nil {
+				return fmt.Errorf("writing waived findings table: %w", err)
+			}
+		}
+		if err := t.Render(); err != nil {
+			return fmt.Errorf("writing waived findings table: %w", err)
+		}
+		w.printf("\n")
+	}
+	w.printf("Run \"mcsaudit explain CHECK\" for the rationale and remediation of a check.\n\n")
+	return nil
+}
+
+func writeProjects(w *errWriter, doc *Document) error {
+	projects := doc.Summary.ComposeProjects
+	if len(projects) == 0 {
+		return nil
+	}
+	w.printf("BY COMPOSE PROJECT\n")
+	t := newTable(w)
+	t.Header("Project", "Containers", "Open findings", "Waived", "By check")
+	for _, p := range projects {
+		row := []string{p.Project, fmt.Sprint(p.Containers), fmt.Sprint(p.Findings), fmt.Sprint(p.Waived), formatByCheck(p.ByCheck)}
+		if err := t.Append(row); err != nil {
+			return fmt.Errorf("writing compose project table: %w", err)
 		}
 	}
 	if err := t.Render(); err != nil {
-		return fmt.Errorf("writing findings table: %w", err)
+		return fmt.Errorf("writing compose project table: %w", err)
 	}
-	w.printf("Run \"mcsaudit explain CHECK\" for the rationale and remediation of a check.\n\n")
+	w.printf("\n")
 	return nil
 }
 
@@ -87,7 +161,8 @@ func writeContainers(w *errWriter, doc *Document) error {
 	t := newTable(w)
 	t.Header("Name", "Engine", "Pod", "Process label", "Mount label", "Settings")
 	for _, c := range doc.Containers {
-		row := []string{c.Name, engineName(c.Engine), c.PodName, labelCell(c.ProcessLabel), labelCell(c.MountLabel), settings(c)}
+		row := []string{c.Name, engineName(c.Engine), c.PodName,
+			wrapLabel(labelCell(c.ProcessLabel), labelWidth), wrapLabel(labelCell(c.MountLabel), labelWidth), settings(c)}
 		if err := t.Append(row); err != nil {
 			return fmt.Errorf("writing containers table: %w", err)
 		}
@@ -104,13 +179,72 @@ func writeCoverage(w *errWriter, doc *Document) {
 		w.printf("Coverage: every source was read.\n")
 		return
 	}
-	w.printf("COVERAGE GAPS (not evaluated, never counted as passed)\n")
+	w.printf("COVERAGE GAPS (not evaluated, never counted as passed; waivers do not apply)\n")
 	for _, g := range doc.Coverage.Gaps {
 		w.printf("  - %s %s: %s\n", g.Source, g.Subject, g.Reason)
 	}
 	for _, n := range doc.NotEvaluated {
-		w.printf("  - %s not evaluated for %s: %s\n", n.CheckID, n.Subject.Name, n.Reason)
+		w.printf("  - %s not evaluated for %s: %s\n", n.CheckID, subjectName(n.Subject), n.Reason)
 	}
+}
+
+// WriteDiff writes the comparison of two reports as text.
+func (t TableWriter) WriteDiff(out io.Writer, d *Diff) error {
+	w := &errWriter{w: out}
+	p := palette{on: t.Color}
+
+	w.printf("Old:       %s (host %s, %s)\n", d.Old.File, d.Old.Hostname, d.Old.GeneratedAt.Format(timeLayout))
+	w.printf("New:       %s (host %s, %s)\n", d.New.File, d.New.Hostname, d.New.GeneratedAt.Format(timeLayout))
+	s := d.Summary
+	w.printf("Changes:   %d new, %d resolved, %d unverified, %d unchanged\n", s.New, s.Resolved, s.Unverified, s.Unchanged)
+	if d.New.Gaps > 0 || d.New.NotEvaluated > 0 {
+		w.printf("Coverage:  the new report has %d coverage %s and %d %s not evaluated\n",
+			d.New.Gaps, plural(d.New.Gaps, "gap"), d.New.NotEvaluated, plural(d.New.NotEvaluated, "check"))
+	}
+	w.printf("\n")
+
+	sections := []struct {
+		title    string
+		color    string
+		findings []Finding
+	}{
+		{"NEW FINDINGS", colorHigh, d.NewFindings},
+		{"RESOLVED FINDINGS", colorResolved, d.ResolvedFindings},
+		{"UNVERIFIED (the new report could not evaluate these; they may still be present)", colorWarning, d.UnverifiedFindings},
+		{"UNCHANGED FINDINGS", colorWaived, d.UnchangedFindings},
+	}
+	for _, sec := range sections {
+		if len(sec.findings) == 0 {
+			continue
+		}
+		w.printf("%s\n", p.paint(sec.color, fmt.Sprintf("%s: %d", sec.title, len(sec.findings))))
+		if err := writeFindingRows(w, sec.findings); err != nil {
+			return err
+		}
+		w.printf("\n")
+	}
+	if s.New+s.Resolved+s.Unverified+s.Unchanged == 0 {
+		w.printf("Neither report has findings.\n")
+	}
+	return w.err
+}
+
+func writeFindingRows(w *errWriter, findings []Finding) error {
+	t := newTable(w)
+	t.Header("Severity", "Check", "Subject", "Finding")
+	for _, f := range findings {
+		sev := f.Severity.String()
+		if !f.Open() {
+			sev += " (waived)"
+		}
+		if err := t.Append(sev, f.CheckID, subjectNames(f.Subjects), f.Message); err != nil {
+			return fmt.Errorf("writing findings table: %w", err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("writing findings table: %w", err)
+	}
+	return nil
 }
 
 func newTable(w io.Writer) *tablewriter.Table {
@@ -123,19 +257,53 @@ func newTable(w io.Writer) *tablewriter.Table {
 	)
 }
 
+// wrapLabel breaks an SELinux label into lines of at most width bytes,
+// after the user, role or type. The MCS level stays whole unless it alone
+// is longer than width, and then it breaks after a ','. A part without a
+// break point that is longer than width stays whole.
+func wrapLabel(label string, width int) string {
+	if len(label) <= width {
+		return label
+	}
+	var parts []string
+	for _, field := range strings.SplitAfterN(label, ":", 4) {
+		if len(field) > width {
+			parts = append(parts, strings.SplitAfter(field, ",")...)
+		} else {
+			parts = append(parts, field)
+		}
+	}
+
+	var lines []string
+	line := ""
+	for _, part := range parts {
+		if line != "" && len(line)+len(part) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		line += part
+	}
+	lines = append(lines, line)
+	return strings.Join(lines, "\n")
+}
+
 func subjectNames(subjects []checks.Subject) string {
 	names := make([]string, 0, len(subjects))
 	for _, s := range subjects {
-		name := s.Name
-		if name == "" {
-			name = s.Path
-		}
-		if name == "" {
-			name = s.ID
-		}
-		names = append(names, name)
+		names = append(names, subjectName(s))
 	}
 	return strings.Join(names, ", ")
+}
+
+func subjectName(s checks.Subject) string {
+	switch {
+	case s.Name != "":
+		return s.Name
+	case s.Path != "":
+		return s.Path
+	default:
+		return s.ID
+	}
 }
 
 func engineName(e inventory.EngineRef) string {
@@ -188,26 +356,4 @@ func shorten(mode string) string {
 		return "container:" + id[:12]
 	}
 	return mode
-}
-
-// errWriter keeps the first write error, so a table written to a closed
-// pipe or a full disk is reported instead of silently cut short.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	if err != nil {
-		e.err = fmt.Errorf("writing table report: %w", err)
-	}
-	return n, err
-}
-
-func (e *errWriter) printf(format string, args ...any) {
-	fmt.Fprintf(e, format, args...)
 }

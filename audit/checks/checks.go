@@ -5,6 +5,11 @@
 // snapshots alone. IDs are stable: reports, waivers and users' tooling key
 // on them, so an ID is never renumbered or reused.
 //
+// Containers that share an MCS level by design (one pod, an IPC or PID
+// namespace join, one CRI pod sandbox, one OpenShift namespace) form one
+// isolation domain, and the MCS checks compare domains, never the members
+// of one domain.
+//
 //	res := checks.Run(snap, checks.Catalog())
 //	for _, f := range res.Findings {
 //		fmt.Println(f.CheckID, f.Severity, f.Message)
@@ -22,6 +27,10 @@ type Check struct {
 	ID       string
 	Title    string
 	Severity Severity
+	// SeverityNote says when a finding gets a severity other than
+	// Severity, such as a writable mount of /etc raised to critical. It is
+	// empty when every finding has Severity.
+	SeverityNote string
 	// Rationale is the kernel rule or engine behaviour the check relies on.
 	Rationale   string
 	Remediation string
@@ -29,7 +38,17 @@ type Check struct {
 	// Needs lists the evidence sources the check reads.
 	Needs []inventory.Source
 
-	evaluate func(*inventory.Snapshot) Outcome
+	// withoutSELinux marks the checks that still run when SELinux is
+	// disabled on the host. The others have no labels to judge there and
+	// stay silent, because HOST-001 already reports the cause.
+	withoutSELinux bool
+	evaluate       func(*evaluation) Outcome
+}
+
+// RunsWithoutSELinux reports whether the check runs on a host where
+// SELinux is disabled.
+func (c Check) RunsWithoutSELinux() bool {
+	return c.withoutSELinux
 }
 
 // Outcome is what one check concluded about one snapshot.
@@ -42,7 +61,10 @@ type Outcome struct {
 
 // Finding is one problem found in one run.
 type Finding struct {
-	CheckID     string     `json:"checkId"`
+	CheckID string `json:"checkId"`
+	// Severity is the check's severity unless the check documents a
+	// condition that raises or lowers it (Check.SeverityNote), or the
+	// configuration overrides it.
 	Severity    Severity   `json:"severity"`
 	Title       string     `json:"title"`
 	Message     string     `json:"message"`
@@ -64,6 +86,13 @@ type Subject struct {
 	Path     string `json:"path,omitempty"`
 }
 
+// Subject kinds.
+const (
+	KindHost      = "host"
+	KindContainer = "container"
+	KindPath      = "path"
+)
+
 // Evidence is one observed fact behind a finding, such as a label or a
 // file's contents.
 type Evidence struct {
@@ -84,14 +113,38 @@ type Result struct {
 	NotEvaluated []NotEvaluated `json:"notEvaluated"`
 }
 
-// Run evaluates every check over snap. Findings are sorted by severity
-// (most serious first), then check ID, then first subject.
+// Run evaluates every check of catalog over snap with the built-in
+// settings. Findings are sorted by severity (most serious first), then
+// check ID, then first subject.
 func Run(snap *inventory.Snapshot, catalog []Check) Result {
+	return RunWithConfig(snap, catalog, nil)
+}
+
+// RunWithConfig evaluates catalog over snap with the settings of cfg: its
+// extra type, boolean and path lists, and its disabled checks and severity
+// overrides. A nil cfg means the built-in settings. cfg must have passed
+// Config.Validate, which ParseConfig and LoadConfig do.
+func RunWithConfig(snap *inventory.Snapshot, catalog []Check, cfg *Config) Result {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	e := newEvaluation(snap, cfg.settings())
+	selinuxOff := snap.Host.SELinux.State == inventory.SELinuxDisabled
+
 	res := Result{Findings: []Finding{}, NotEvaluated: []NotEvaluated{}}
-	for _, c := range catalog {
-		out := c.evaluate(snap)
+	for _, c := range cfg.Apply(catalog) {
+		if selinuxOff && !c.withoutSELinux {
+			continue
+		}
+		out := c.evaluate(e)
 		for _, f := range out.Findings {
-			f.CheckID, f.Severity, f.Title = c.ID, c.Severity, c.Title
+			f.CheckID, f.Title = c.ID, c.Title
+			if f.Severity == SeverityNone {
+				f.Severity = c.Severity
+			}
+			if sev, ok := cfg.Severity[c.ID]; ok {
+				f.Severity = sev
+			}
 			if f.Remediation == "" {
 				f.Remediation = c.Remediation
 			}
@@ -126,19 +179,40 @@ func subjectKey(f Finding) string {
 	return s.Name + "\x00" + s.ID + "\x00" + s.Path
 }
 
-// ContainerSubject describes a container as a finding's subject.
+// ContainerSubject describes a container as a finding's subject. A
+// container without a name, such as one seen only through procfs, is
+// named by the first 12 characters of its ID.
 func ContainerSubject(c inventory.Container) Subject {
 	pod := c.PodName
 	if pod == "" {
 		pod = c.Pod
 	}
 	return Subject{
-		Kind: "container", ID: c.ID, Name: c.Name,
+		Kind: KindContainer, ID: c.ID, Name: containerName(c),
 		Engine: c.Engine.Name, Rootless: c.Engine.Rootless, UID: c.Engine.UID, Pod: pod,
 	}
 }
 
 // HostSubject describes the audited host as a finding's subject.
 func HostSubject(snap *inventory.Snapshot) Subject {
-	return Subject{Kind: "host", Name: snap.Host.Hostname}
+	return Subject{Kind: KindHost, Name: snap.Host.Hostname}
+}
+
+// PathSubject describes a host path as a finding's subject.
+func PathSubject(path string) Subject {
+	return Subject{Kind: KindPath, Path: path}
+}
+
+func containerName(c inventory.Container) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return shortID(c.ID)
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }

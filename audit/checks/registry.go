@@ -6,7 +6,28 @@ func Catalog() []Check {
 	return []Check{
 		host001,
 		host002,
+		host003,
+		host004,
+		host005,
+		host006,
+		mcs001,
+		mcs002,
+		mcs003,
+		mcs004,
+		mcs005,
+		mount001,
+		mount002,
+		mount003,
+		mount004,
+		mount005,
+		mount006,
+		mount007,
+		mount008,
+		proc001,
+		type001,
 		type002,
+		type003,
+		type004,
 	}
 }
 

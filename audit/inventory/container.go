@@ -58,6 +58,10 @@ type Container struct {
 	UsernsMode  string `json:"usernsMode,omitempty"`
 
 	Labels map[string]string `json:"labels,omitempty"`
+	// Annotations are the OCI annotations of the container. CRI-O and
+	// containerd record a container's pod sandbox ID there, and CRI-O
+	// copies the pod's annotations (such as OpenShift's openshift.io/scc).
+	Annotations map[string]string `json:"annotations,omitempty"`
 	Mounts []Mount           `json:"mounts"`
 
 	// UpperDir and MergedDir are the rootfs directories the storage driver

@@ -15,7 +15,8 @@ const (
 // FileLabel is the SELinux label of one path on the host, read once
 // however many containers mount it.
 type FileLabel struct {
-	// Path is the path as the host sees it, such as a mount's Source.
+	// Path is the path as the host sees it, such as a mount's Source,
+	// cleaned with filepath.Clean.
 	Path string `json:"path"`
 	// Resolved is where Path led after following symlinks inside the host
 	// root, as a host path. It differs from Path when a component is a
@@ -28,7 +29,8 @@ type FileLabel struct {
 	// Label is the security.selinux extended attribute, read without
 	// following a final symlink.
 	Label Label `json:"label"`
-	// Sample summarizes the labels found inside a writable mount source.
+	// Sample summarizes the labels found below the path: set for writable
+	// mount sources and, one level deep, for home directories.
 	Sample *Sample `json:"sample,omitempty"`
 }
 
@@ -49,6 +51,7 @@ type Sample struct {
 
 // LabelCount is one distinct label in a Sample.
 type LabelCount struct {
+	// Label is the security.selinux value; "" counts entries with none.
 	Label string `json:"label"`
 	Count int    `json:"count"`
 	// Example is one path that carries the label.

@@ -30,8 +30,10 @@ type Snapshot struct {
 	// Processes are the host processes tied to a container.
 	Processes []Process `json:"processes"`
 	// Files are the labels of mount sources, rootfs and host system paths.
-	Files    []FileLabel `json:"files"`
-	Coverage Coverage    `json:"coverage"`
+	Files []FileLabel `json:"files"`
+	// Decisions are kernel access decisions asked on the audited host.
+	Decisions []AccessDecision `json:"decisions,omitempty"`
+	Coverage  Coverage         `json:"coverage"`
 }
 
 // New returns an empty Snapshot for the named host.

@@ -50,8 +50,19 @@ func newExplainCommand() *cobra.Command {
 
 func writeExplanation(w io.Writer, c checks.Check) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\nSeverity: %s\n\nRationale:\n  %s\n\nRemediation:\n  %s\n",
-		c.ID, c.Title, c.Severity, c.Rationale, c.Remediation)
+	fmt.Fprintf(&b, "%s: %s\nSeverity: %s\n", c.ID, c.Title, c.Severity)
+	if c.SeverityNote != "" {
+		fmt.Fprintf(&b, "  %s\n", c.SeverityNote)
+	}
+	needs := make([]string, 0, len(c.Needs))
+	for _, n := range c.Needs {
+		needs = append(needs, string(n))
+	}
+	fmt.Fprintf(&b, "Evidence needed: %s\n", strings.Join(needs, ", "))
+	if !c.RunsWithoutSELinux() {
+		b.WriteString("  (skipped when SELinux is disabled on the host)\n")
+	}
+	fmt.Fprintf(&b, "\nRationale:\n  %s\n\nRemediation:\n  %s\n", c.Rationale, c.Remediation)
 	if len(c.References) > 0 {
 		b.WriteString("\nReferences:\n")
 		for _, r := range c.References {

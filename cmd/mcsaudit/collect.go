@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcsaudit/mcsaudit/audit"
+	"github.com/mcsaudit/mcsaudit/audit/collect/files"
 	"github.com/mcsaudit/mcsaudit/audit/collect/podman"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
 )
@@ -23,6 +24,7 @@ type collectOptions struct {
 	urls        []string
 	timeout     time.Duration
 	concurrency int
+	sample      files.Options
 }
 
 func (o *collectOptions) addFlags(cmd *cobra.Command) {
@@ -34,6 +36,12 @@ func (o *collectOptions) addFlags(cmd *cobra.Command) {
 			"(default $CONTAINER_HOST, else "+podman.DefaultURL+" and, as root, every /run/user/UID/podman/podman.sock)")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit for each Podman API request")
 	f.IntVar(&o.concurrency, "concurrency", podman.DefaultConcurrency, "number of containers inspected at once")
+	f.IntVar(&o.sample.SampleDepth, "sample-depth", files.DefaultSampleDepth,
+		"directory levels read below each writable mount source when sampling its labels")
+	f.IntVar(&o.sample.SampleEntries, "sample-entries", files.DefaultSampleEntries,
+		"maximum entries read below each writable mount source")
+	f.DurationVar(&o.sample.SampleTime, "sample-time", files.DefaultSampleTime,
+		"maximum time spent sampling below each writable mount source")
 }
 
 func (o *collectOptions) validate() error {
@@ -42,6 +50,9 @@ func (o *collectOptions) validate() error {
 	}
 	if o.concurrency < 1 {
 		return fmt.Errorf("invalid --concurrency %d: must be at least 1", o.concurrency)
+	}
+	if o.sample.SampleDepth < 0 || o.sample.SampleEntries < 0 || o.sample.SampleTime < 0 {
+		return fmt.Errorf("invalid sampling limits: --sample-depth, --sample-entries and --sample-time must not be negative")
 	}
 	return nil
 }
@@ -55,6 +66,7 @@ func (o *collectOptions) collect(ctx context.Context, log *slog.Logger) (*invent
 		PodmanURLs: o.urls,
 		Podman:     podman.Options{Timeout: o.timeout, Concurrency: o.concurrency, Logger: log},
 		IsRoot:     os.Geteuid() == 0,
+		Files:      o.sample,
 		Logger:     log,
 	})
 }

@@ -62,8 +62,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type thresholdError struct {
 	count     int
 	threshold string
+	// noun names what was counted; "findings" when empty.
+	noun string
 }
 
 func (e *thresholdError) Error() string {
-	return fmt.Sprintf("%d findings at or above severity %s (--fail-on %s)", e.count, e.threshold, e.threshold)
+	noun := e.noun
+	if noun == "" {
+		noun = "findings"
+	}
+	return fmt.Sprintf("%d %s at or above severity %s (--fail-on %s)", e.count, noun, e.threshold, e.threshold)
 }

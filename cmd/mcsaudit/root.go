@@ -28,11 +28,13 @@ func toolVersion() string {
 // globalOptions are the flags every command takes.
 type globalOptions struct {
 	logLevel string
+	profile  profileOptions
 }
 
 func (o *globalOptions) addFlags(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringVar(&o.logLevel, "log-level", "warn",
 		"minimum level of log messages written to stderr: debug, info, warn or error")
+	o.profile.addFlags(cmd)
 }
 
 // logger returns a slog logger writing text to w at the chosen level.
@@ -61,15 +63,20 @@ It only reads: it never changes a label, a file or a container.`),
 		SilenceErrors: true,
 	}
 	global.addFlags(cmd)
+	cmd.PersistentPreRunE = func(*cobra.Command, []string) error { return global.profile.start() }
+	cmd.PersistentPostRunE = func(*cobra.Command, []string) error { return global.profile.stop() }
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun \"%s --help\" for usage", err, c.CommandPath())
 	})
 	cmd.AddCommand(
 		newScanCommand(global),
 		newCollectCommand(global),
+		newDiffCommand(global),
+		newConvertCommand(),
 		newChecksCommand(),
 		newExplainCommand(),
 		newVersionCommand(),
+		newGendocsCommand(),
 	)
 	return cmd
 }

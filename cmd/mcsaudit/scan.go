@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mcsaudit/mcsaudit/audit"
 	"github.com/mcsaudit/mcsaudit/audit/checks"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
 	"github.com/mcsaudit/mcsaudit/internal/atomicfile"
@@ -22,6 +21,12 @@ type scanOptions struct {
 	output   string
 	failOn   checks.Severity
 	snapshot string
+	// ignoreFile is the YAML file of waivers, metricsFile the Prometheus
+	// textfile written beside the report.
+	ignoreFile  string
+	metricsFile string
+	// checkConfig is the check configuration file (--config).
+	checkConfig string
 }
 
 func (o *scanOptions) addFlags(cmd *cobra.Command) {
@@ -35,6 +40,14 @@ func (o *scanOptions) addFlags(cmd *cobra.Command) {
 		"exit with code 1 when a finding is at or above this severity: "+strings.Join(checks.SeverityNames(), ", "))
 	f.StringVar(&o.snapshot, "snapshot", "",
 		"audit a snapshot written by \"mcsaudit collect\" instead of this host; no engine or host file is read")
+	f.StringVar(&o.checkConfig, "config", "",
+		"check configuration in YAML or JSON: extra confined types, disabled checks, severity overrides (see docs/config.md)")
+	f.StringVar(&o.ignoreFile, "ignore-file", "",
+		"YAML file of waivers: findings they match are listed as waived and do not count toward --fail-on")
+	f.StringVar(&o.metricsFile, "metrics-file", "",
+		"also write Prometheus metrics for node_exporter's textfile collector to FILE (replaced atomically), "+
+			"with mcsaudit_last_run_success 0 when the scan fails")
+	registerFormatCompletion(cmd, report.Formats())
 }
 
 func newScanCommand(global *globalOptions) *cobra.Command {
@@ -51,9 +64,15 @@ what breaks SELinux isolation between containers.
 Exit codes:
   0  the audit ran and found nothing at or above --fail-on (with the default
      --fail-on none, every completed audit exits 0)
-  1  the audit ran and found something at or above --fail-on
-  2  the audit could not run: invalid flags, Podman unreachable, report not
-     written`),
+  1  the audit ran and found something at or above --fail-on that no
+     waiver covers
+  2  the audit could not run: invalid flags, invalid --ignore-file, Podman
+     unreachable, report not written
+
+Waivers (--ignore-file) accept known findings for a reason, until an
+optional expiry date. Waived findings stay in the report, marked as waived.
+An expired waiver waives nothing and is reported as a warning. Waivers never
+hide coverage gaps or checks that were not evaluated.`),
 		Example: strings.TrimSpace(`
   # Audit the root Podman service and print a table
   sudo mcsaudit scan
@@ -64,11 +83,16 @@ Exit codes:
   # A Podman service on another socket
   mcsaudit scan --url unix:///run/user/1000/podman/podman.sock
 
+  # From a timer: a dated JSON report, metrics for node_exporter, waivers
+  mcsaudit scan --format json -o /var/lib/mcsaudit/reports/today.json \
+    --metrics-file /var/lib/node_exporter/textfile_collector/mcsaudit.prom \
+    --ignore-file /etc/mcsaudit/ignore.yaml
+
   # Audit a snapshot recorded on another host
   mcsaudit scan --snapshot host1.snapshot.json`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runScan(cmd, global, opts)
+			return recordScanFailure(cmd, opts, runScan(cmd, global, opts))
 		},
 	}
 	opts.addFlags(cmd)
@@ -80,7 +104,16 @@ func runScan(cmd *cobra.Command, global *globalOptions, opts *scanOptions) error
 	if err != nil {
 		return err
 	}
-	writer, err := report.New(opts.format)
+	waivers, err := loadWaivers(opts.ignoreFile)
+	if err != nil {
+		return err
+	}
+	checkConfig, err := loadCheckConfig(opts.checkConfig)
+	if err != nil {
+		return err
+	}
+	catalog := effectiveCatalog(checkConfig)
+	writer, err := report.New(opts.format, report.Options{Color: colorOutput(cmd.OutOrStdout(), opts.output), Catalog: catalog})
 	if err != nil {
 		return err
 	}
@@ -97,10 +130,15 @@ func runScan(cmd *cobra.Command, global *globalOptions, opts *scanOptions) error
 	if err != nil {
 		return err
 	}
-	res := audit.Evaluate(snap)
+	res := evaluateWithConfig(snap, checkConfig)
 
-	doc := report.NewDocument(res, toolVersion(), time.Now())
+	now := time.Now()
+	doc := report.NewDocument(res, toolVersion(), now)
+	applyWaivers(doc, waivers, now, log)
 	if err := writeReport(cmd.OutOrStdout(), opts.output, func(w io.Writer) error { return writer.Write(w, doc) }); err != nil {
+		return err
+	}
+	if err := writeMetricsFile(opts.metricsFile, doc, catalog); err != nil {
 		return err
 	}
 	return checkThreshold(doc, opts.failOn)
@@ -115,15 +153,15 @@ func writeReport(stdout io.Writer, path string, write func(io.Writer) error) err
 	return atomicfile.Write(path, write)
 }
 
-// checkThreshold returns a thresholdError when a finding is at or above
-// failOn; SeverityNone never fails.
+// checkThreshold returns a thresholdError when a finding that no waiver
+// covers is at or above failOn; SeverityNone never fails.
 func checkThreshold(doc *report.Document, failOn checks.Severity) error {
 	if failOn == checks.SeverityNone {
 		return nil
 	}
 	count := 0
 	for _, f := range doc.Findings {
-		if f.Severity >= failOn {
+		if f.Open() && f.Severity >= failOn {
 			count++
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -252,6 +253,7 @@ func Synthetic(recorded *API, n int) (*API, error) {
 		return nil, fmt.Errorf("info document: %w", err)
 	}
 
+	levels := newLevelMapper(recorded.inspect)
 	outList := make([]map[string]any, 0, n)
 	var ids *strings.Replacer
 	for i := range n {
@@ -270,7 +272,7 @@ func Synthetic(recorded *API, n int) (*API, error) {
 			labels:     map[string]any{"app": fmt.Sprintf("app-%d", generation%7), "io.mcsaudit.replica": strconv.Itoa(i)},
 		}
 
-		doc, err := c.inspectDocument(ids.Replace(string(recorded.inspect[base.ID])))
+		doc, err := c.inspectDocument(levels.rewrite(ids.Replace(string(recorded.inspect[base.ID])), generation))
 		if err != nil {
 			return nil, fmt.Errorf("cloning inspect of %s: %w", base.Name, err)
 		}
@@ -305,6 +307,25 @@ func (c clone) inspectDocument(text string) ([]byte, error) {
 	doc["Name"] = c.name
 	if config, ok := doc["Config"].(map[string]any); ok {
 		config["Labels"] = c.labels
+	}
+	// Every clone gets rootfs directories of its own: the recorded layer
+	// directory name is replaced with one derived from the clone's index.
+	if driver, ok := doc["GraphDriver"].(map[string]any); ok {
+		if data, ok := driver["Data"].(map[string]any); ok {
+			layer := syntheticID("layer", c.index)
+			for key, v := range data {
+				if path, ok := v.(string); ok {
+					data[key] = layerDir.ReplaceAllString(path, "/overlay/"+layer+"/")
+				}
+			}
+		}
+	}
+	// Every clone gets a PID of its own, so a matching procfs tree can
+	// hold one process per container.
+	if state, ok := doc["State"].(map[string]any); ok {
+		if pid, ok := state["Pid"].(json.Number); ok && pid != "0" {
+			state["Pid"] = SyntheticPID(c.index)
+		}
 	}
 	return encodeJSON(doc)
 }
@@ -341,6 +362,13 @@ func generationReplacer(recorded *API, generation int) *strings.Replacer {
 	}
 	return strings.NewReplacer(append(full, short...)...)
 }
+
+// layerDir matches the container's own layer directory in an overlay path.
+var layerDir = regexp.MustCompile(`/overlay/[0-9a-f]{64}/`)
+
+// SyntheticPID is the host PID a synthetic clone's inspect reports for the
+// clone with the given index.
+func SyntheticPID(index int) int { return 100000 + index }
 
 // syntheticID derives a 64-hex-digit ID, the form Podman uses, from a kind
 // and an index.
@@ -396,3 +424,6 @@ func encodeJSON(v any) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Inspect returns the inspect document served for a container ID, or nil.
+func (a *API) Inspect(id string) []byte { return a.inspect[id] }

@@ -70,9 +70,20 @@ func Start(tb testing.TB, api *API) *Server {
 		tb.Cleanup(func() { os.RemoveAll(dir) })
 		socket = filepath.Join(dir, "api.sock")
 	}
+	s, err := Listen(socket, api)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Listen serves api on a unix socket at the given path until Close, for
+// programs outside tests such as the scan benchmark.
+func Listen(socket string, api *API) (*Server, error) {
 	listener, err := net.Listen("unix", socket)
 	if err != nil {
-		tb.Fatalf("listening on %s: %v", socket, err)
+		return nil, fmt.Errorf("listening on %s: %w", socket, err)
 	}
 
 	s := &Server{
@@ -91,8 +102,7 @@ func Start(tb testing.TB, api *API) *Server {
 	s.server.Listener.Close()
 	s.server.Listener = listener
 	s.server.Start()
-	tb.Cleanup(s.Close)
-	return s
+	return s, nil
 }
 
 // URL returns the address to pass to the Podman bindings: unix:///path.
