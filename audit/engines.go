@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -84,7 +85,7 @@ func uidFromURL(u string) *int {
 // an unreachable discovered endpoint is a coverage gap.
 func collectEngines(ctx context.Context, opts Options, snap *inventory.Snapshot) error {
 	eps := podmanEndpoints(opts.HostRoot, opts.PodmanURLs, opts.IsRoot)
-	var firstErr error
+	var failures []error
 	reached := 0
 	for _, ep := range eps {
 		po := opts.Podman
@@ -96,18 +97,37 @@ func collectEngines(ctx context.Context, opts Options, snap *inventory.Snapshot)
 		case ep.required || !errors.Is(err, podman.ErrUnreachable):
 			return err
 		default:
-			if firstErr == nil {
-				firstErr = err
+			failures = append(failures, err)
+			reason := err.Error()
+			if !opts.IsRoot && errors.Is(err, fs.ErrPermission) {
+				reason += " (root would provide it)"
 			}
-			snap.AddGap(inventory.Gap{Source: inventory.SourcePodman, Subject: ep.url, Reason: err.Error()})
+			snap.AddGap(inventory.Gap{Source: inventory.SourcePodman, Subject: ep.url, Reason: reason})
 			opts.Logger.Info("podman service not reachable", "url", ep.url, "error", err)
 		}
 	}
-	if reached == 0 && firstErr != nil {
-		return firstErr
+	return engineOutcome(reached, failures, opts.IsRoot)
+}
+
+// engineOutcome decides whether an audit with no reachable engine can
+// still run. An ordinary user kept from the root service by its socket's
+// permissions still gets the host state, processes and file labels it can
+// read, with the engine listed as a gap; with no engine at all, or one
+// that is down, there is nothing to audit.
+func engineOutcome(reached int, failures []error, isRoot bool) error {
+	if reached > 0 {
+		return nil
 	}
-	if reached == 0 {
+	if len(failures) == 0 {
 		return fmt.Errorf("no Podman service to audit")
 	}
-	return nil
+	if !isRoot {
+		for _, err := range failures {
+			if !errors.Is(err, fs.ErrPermission) {
+				return failures[0]
+			}
+		}
+		return nil
+	}
+	return failures[0]
 }

@@ -156,3 +156,31 @@ func TestCollectEnginesRequiredUnreachable(t *testing.T) {
 		t.Errorf("error = %v, want ErrUnreachable for a --url that does not answer", err)
 	}
 }
+
+func TestEngineOutcome(t *testing.T) {
+	denied := &podman.ConnectError{URL: "unix:///run/podman/podman.sock", Reason: "permission denied", Err: os.ErrPermission}
+	missing := &podman.ConnectError{URL: "unix:///run/podman/podman.sock", Reason: "socket not found", Err: os.ErrNotExist}
+	tests := []struct {
+		name     string
+		reached  int
+		failures []error
+		isRoot   bool
+		wantErr  bool
+	}{
+		{"one engine reached", 1, []error{missing}, true, false},
+		{"nothing configured", 0, nil, true, true},
+		{"root, socket missing", 0, []error{missing}, true, true},
+		{"root, permission denied", 0, []error{denied}, true, true},
+		{"user, permission denied", 0, []error{denied}, false, false},
+		{"user, socket missing", 0, []error{missing}, false, true},
+		{"user, denied and missing", 0, []error{denied, missing}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := engineOutcome(tt.reached, tt.failures, tt.isRoot)
+			if (err != nil) != tt.wantErr {
+				t.Errorf("engineOutcome = %v, want error %v", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -119,7 +119,11 @@ func TestScanChangesNothing(t *testing.T) {
 	before := podmanRemote(t, names...)
 	bindDir := filepath.Join(env.stateDir, "binds", "rw")
 	filesBefore := readFileState(t, bindDir)
-	since := time.Now().Add(-time.Second).Format(time.RFC3339)
+	// podman events --since has one-second resolution: start the window
+	// at the next whole second, so the setup's own events fall before it.
+	start := time.Now().Truncate(time.Second).Add(time.Second)
+	time.Sleep(time.Until(start))
+	since := start.Format(time.RFC3339)
 
 	for _, format := range []string{"json", "table"} {
 		if res := mcsaudit(t, "scan", "--url", env.url, "--format", format); res.code != 0 {

@@ -71,11 +71,20 @@ func (e *evaluation) isolationDomains() *domainSet {
 	reasons := map[int][]string{}
 	note := func(i int, reason string) { reasons[i] = append(reasons[i], reason) }
 
-	byID := make(map[string]int, len(containers))
-	byName := make(map[containerKey]int, len(containers))
-	for i, c := range containers {
-		byID[c.ID] = i
-		byName[containerKey{c.Engine.Name, c.Engine.URL, c.Name}] = i
+	// Most containers join nothing, so the lookup tables are built only
+	// when a join or sandbox needs them.
+	var byID map[string]int
+	var byName map[containerKey]int
+	lookups := func() {
+		if byID != nil {
+			return
+		}
+		byID = make(map[string]int, len(containers))
+		byName = make(map[containerKey]int, len(containers))
+		for i, c := range containers {
+			byID[c.ID] = i
+			byName[containerKey{c.Engine.Name, c.Engine.URL, c.Name}] = i
+		}
 	}
 	firstByKey := map[string]int{}
 	join := func(i int, key, reason string) {
@@ -100,6 +109,7 @@ func (e *evaluation) isolationDomains() *domainSet {
 			if !ok || ref == "" {
 				continue
 			}
+			lookups()
 			if j, found := resolveContainer(containers, byID, byName, c.Engine, ref); found && j != i {
 				uf.union(i, j)
 				note(i, fmt.Sprintf("joins the %s namespace of %s", ns.kind, containerName(containers[j])))
@@ -114,6 +124,7 @@ func (e *evaluation) isolationDomains() *domainSet {
 		for _, key := range sandboxIDKeys {
 			if id := metadata(c, key); id != "" {
 				join(i, "sandbox\x00"+id, "CRI pod sandbox "+shortID(id))
+				lookups()
 				if j, ok := byID[id]; ok {
 					uf.union(i, j)
 				}

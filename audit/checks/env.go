@@ -69,10 +69,6 @@ type containerView struct {
 	// hasLevel is true for a confined type with a range; level returns
 	// that range.
 	hasLevel bool
-	// mountHigh is the high level of the mount label, the level of the
-	// container's files, whatever the process type.
-	mountHigh     seclabel.Level
-	hasMountLevel bool
 }
 
 // level returns the range of the effective process label.
@@ -116,13 +112,6 @@ func (e *evaluation) containerViews() []containerView {
 		v.index, v.c = i, c
 		setEffectiveLabel(v, procs.of(c.ID))
 		e.classify(v)
-		if c.MountLabel.State == inventory.Labeled {
-			if ctx, err := seclabel.ParseContext(c.MountLabel.Value); err == nil {
-				if r, ok := ctx.Range(); ok {
-					v.mountHigh, v.hasMountLevel = r.High(), true
-				}
-			}
-		}
 	}
 	return e.views
 }
@@ -202,22 +191,24 @@ func (e *evaluation) classify(v *containerView) {
 // whose label a check needs but cannot judge, and false for a container
 // the check can judge.
 func (e *evaluation) labelNotEvaluated(v *containerView) (NotEvaluated, bool) {
-	subject := ContainerSubject(*v.c)
+	var reason string
 	switch v.class {
 	case classUnknown:
-		return NotEvaluated{Subject: subject, Reason: v.reason}, true
+		reason = v.reason
 	case classUnknownType:
-		return NotEvaluated{Subject: subject, Reason: fmt.Sprintf(
-			"process type %s is in neither the confined nor the unconfined list: add it to confinedTypes or unconfinedTypes in the check configuration",
-			v.typeName())}, true
+		reason = fmt.Sprintf("process type %s is in neither the confined nor the unconfined list: add it to confinedTypes or unconfinedTypes in the check configuration",
+			v.typeName())
 	case classMalformed:
-		return NotEvaluated{Subject: subject, Reason: "process label " + quoteLabel(v.label) + " is malformed (TYPE-004): " + v.reason}, true
+		reason = "process label " + quoteLabel(v.label) + " is malformed (TYPE-004): " + v.reason
 	case classConfined:
-		if !v.hasLevel {
-			return NotEvaluated{Subject: subject, Reason: "process label " + v.label.Value + " has no MCS level: the policy has no MLS or MCS"}, true
+		if v.hasLevel {
+			return NotEvaluated{}, false
 		}
+		reason = "process label " + v.label.Value + " has no MCS level: the policy has no MLS or MCS"
+	default:
+		return NotEvaluated{}, false
 	}
-	return NotEvaluated{}, false
+	return NotEvaluated{Subject: ContainerSubject(*v.c), Reason: reason}, true
 }
 
 // processIndex lists the snapshot's processes by container ID, each

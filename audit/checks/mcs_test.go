@@ -98,8 +98,12 @@ func TestNetworkJoinIsNotADomain(t *testing.T) {
 // Kubernetes gives every pod its own level.
 func TestKubernetesNamespaceWithoutOpenShiftIsNotADomain(t *testing.T) {
 	res := Run(enforcingSnapshot(
-		confined("a", "s0:c5,c6", func(c *inventory.Container) { c.Labels = map[string]string{labelPodNamespace: "shop", labelPodUID: "u-a"} }),
-		confined("b", "s0:c5,c6", func(c *inventory.Container) { c.Labels = map[string]string{labelPodNamespace: "shop", labelPodUID: "u-b"} }),
+		confined("a", "s0:c5,c6", func(c *inventory.Container) {
+			c.Labels = map[string]string{labelPodNamespace: "shop", labelPodUID: "u-a"}
+		}),
+		confined("b", "s0:c5,c6", func(c *inventory.Container) {
+			c.Labels = map[string]string{labelPodNamespace: "shop", labelPodUID: "u-b"}
+		}),
 	), Catalog())
 	if got := subjectsOf(res, "MCS-001"); !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("MCS-001 subjects = %v, want [a b]", got)

@@ -3,6 +3,7 @@ package checks
 import (
 	"sort"
 
+	"github.com/mcsaudit/mcsaudit/audit/inventory"
 	"github.com/mcsaudit/mcsaudit/audit/seclabel"
 )
 
@@ -122,8 +123,15 @@ func (e *evaluation) levelIndex() *levelIndex {
 		if v.class == classConfined && v.hasLevel {
 			get(v.level().High()).add(i, true)
 		}
-		if v.hasMountLevel {
-			get(v.mountHigh).add(i, false)
+		// The mount label is the level of the container's files.
+		// Parsing it again here allocates nothing, while keeping it in
+		// every view would.
+		if ml := v.c.MountLabel; ml.State == inventory.Labeled {
+			if ctx, err := seclabel.ParseContext(ml.Value); err == nil {
+				if r, ok := ctx.Range(); ok {
+					get(r.High()).add(i, false)
+				}
+			}
 		}
 	}
 

@@ -62,7 +62,7 @@ type Container struct {
 	// containerd record a container's pod sandbox ID there, and CRI-O
 	// copies the pod's annotations (such as OpenShift's openshift.io/scc).
 	Annotations map[string]string `json:"annotations,omitempty"`
-	Mounts []Mount           `json:"mounts"`
+	Mounts      []Mount           `json:"mounts"`
 
 	// UpperDir and MergedDir are the rootfs directories the storage driver
 	// reported; MergedDir is set only while the container is mounted.

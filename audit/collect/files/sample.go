@@ -84,6 +84,8 @@ type walker struct {
 	// unlisted counts directories that could not be opened or read.
 	unlisted int
 	firstErr string
+	// denied is set when permission was refused, which root would lift.
+	denied bool
 }
 
 // pendingDir is a directory waiting to be read; depth is the level of the
@@ -219,6 +221,9 @@ func (w *walker) count(value []byte, dirRel, name string) {
 }
 
 func (w *walker) noteErr(rel string, err error) {
+	if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {
+		w.denied = true
+	}
 	if w.firstErr == "" {
 		w.firstErr = fmt.Sprintf("%s: %s", path.Join(w.base, rel), errnoText(err))
 	}
@@ -228,8 +233,12 @@ func (w *walker) gapReason() string {
 	if w.sample.Unreadable == 0 && w.unlisted == 0 {
 		return ""
 	}
-	return fmt.Sprintf("sample walk: %s with unreadable labels, %s not listed (first: %s)",
+	reason := fmt.Sprintf("sample walk: %s with unreadable labels, %s not listed (first: %s)",
 		plural(w.sample.Unreadable, "entry", "entries"), plural(w.unlisted, "directory", "directories"), w.firstErr)
+	if w.denied && w.c.euid != 0 {
+		reason += "; run mcsaudit as root to read them"
+	}
+	return reason
 }
 
 // openDir opens a directory below the source for reading. Each component
