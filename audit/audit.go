@@ -39,6 +39,8 @@ type Options struct {
 	// Files bounds the walk inside writable mount sources; its HostRoot
 	// and Logger are set from the fields above.
 	Files files.Options
+	// Checks configures the check catalog; nil means the built-in settings.
+	Checks *checks.Config
 	// Now returns the current time; tests inject a fixed clock.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -59,7 +61,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Evaluate(snap), nil
+	return Evaluate(snap, opts.Checks), nil
 }
 
 // Collect gathers the evidence of one host into a Snapshot without judging
@@ -100,8 +102,9 @@ func withDefaults(opts Options) Options {
 	return opts
 }
 
-// Evaluate runs the check catalog over a snapshot collected earlier.
-func Evaluate(snap *inventory.Snapshot) *Result {
-	res := checks.Run(snap, checks.Catalog())
+// Evaluate runs the check catalog over a snapshot collected earlier. A nil
+// cfg means the built-in settings.
+func Evaluate(snap *inventory.Snapshot, cfg *checks.Config) *Result {
+	res := checks.RunWithConfig(snap, checks.Catalog(), cfg)
 	return &Result{Snapshot: snap, Findings: res.Findings, NotEvaluated: res.NotEvaluated}
 }

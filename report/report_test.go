@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/mcsaudit/mcsaudit/audit"
+	"github.com/mcsaudit/mcsaudit/audit/checks"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
 	"github.com/mcsaudit/mcsaudit/internal/fixturesnap"
 )
@@ -25,7 +27,7 @@ func fixtureDocument(t *testing.T) *Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewDocument(audit.Evaluate(snap), "test", generatedAt)
+	return NewDocument(audit.Evaluate(snap, nil), "test", generatedAt)
 }
 
 // disabledHostDocument is the report of a host like the test machines:
@@ -43,7 +45,7 @@ func disabledHostDocument() *Document {
 			SecurityOpt:  []string{}, Mounts: []inventory.Mount{}},
 	}
 	snap.AddGap(inventory.Gap{Source: inventory.SourcePodman, Subject: "container lost (c3)", Reason: "inspect failed"})
-	return NewDocument(audit.Evaluate(snap), "test", generatedAt)
+	return NewDocument(audit.Evaluate(snap, nil), "test", generatedAt)
 }
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
@@ -256,5 +258,22 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 func TestNewRejectsUnknownFormat(t *testing.T) {
 	if _, err := New("xml", Options{}); err == nil {
 		t.Error("New(\"xml\") returned no error")
+	}
+}
+
+func TestSubjectNamesCapped(t *testing.T) {
+	var subjects []checks.Subject
+	for i := range 20 {
+		subjects = append(subjects, checks.Subject{Kind: "container", Name: fmt.Sprintf("c%02d", i)})
+	}
+	got := subjectNames(subjects)
+	if !strings.Contains(got, "c07") || strings.Contains(got, "c08") {
+		t.Errorf("subjectNames = %q, want the first 8 names only", got)
+	}
+	if !strings.HasSuffix(got, "and 12 more (see --format json)") {
+		t.Errorf("subjectNames = %q, want it to say how many were left out", got)
+	}
+	if got := subjectNames(subjects[:3]); got != "c00, c01, c02" {
+		t.Errorf("subjectNames of 3 = %q, want all three", got)
 	}
 }

@@ -287,10 +287,22 @@ func wrapLabel(label string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
+// maxSubjectNames caps the subjects a table cell lists: a range level that
+// dominates every other level names every container on the host. The JSON
+// and other machine formats keep every subject.
+const maxSubjectNames = 8
+
 func subjectNames(subjects []checks.Subject) string {
-	names := make([]string, 0, len(subjects))
-	for _, s := range subjects {
+	shown := subjects
+	if len(shown) > maxSubjectNames {
+		shown = shown[:maxSubjectNames]
+	}
+	names := make([]string, 0, len(shown)+1)
+	for _, s := range shown {
 		names = append(names, subjectName(s))
+	}
+	if rest := len(subjects) - len(shown); rest > 0 {
+		names = append(names, fmt.Sprintf("and %d more (see --format json)", rest))
 	}
 	return strings.Join(names, ", ")
 }

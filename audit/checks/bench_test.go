@@ -15,18 +15,18 @@ import (
 // of each planted case so that tests can check what the catalog finds.
 type syntheticHost struct {
 	snap *inventory.Snapshot
-	// collisions is how many levels two containers of different engines
-	// share; supersets how many three-category levels dominate a planted
-	// pair; pods and joins how many by-design groups share a level.
+	// collisions counts the levels that two containers of different
+	// engines share, and supersets the three-category levels that
+	// dominate a planted pair. pods and joins count the by-design groups.
 	collisions, supersets, pods, joins int
 }
 
 // newSyntheticHost builds n running containers at distinct random
 // two-category levels, each with its init process read from /proc. Of
-// every 100 containers, 4 are the members of two-member pods, 2 are IPC
-// joins of the container before them, 1 takes the level of a container
-// of another engine (a collision), and 1 has a three-category superset of
-// another container's level. One container runs with the range
+// every 100 containers, 4 are the members of two two-member pods and 2 are
+// IPC joins of the container before them. One more takes the level of a
+// container of another engine (a collision). Another has a three-category
+// superset of the level before it. One container runs with the range
 // s0-s0:c0.c1023, so it dominates every level.
 func newSyntheticHost(n int, seed uint64) syntheticHost {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))

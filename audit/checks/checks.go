@@ -27,7 +27,7 @@ type Check struct {
 	ID       string
 	Title    string
 	Severity Severity
-	// SeverityNote says when a finding gets a severity other than
+	// SeverityNote describes when a finding gets a severity other than
 	// Severity, such as a writable mount of /etc raised to critical. It is
 	// empty when every finding has Severity.
 	SeverityNote string
@@ -123,7 +123,8 @@ func Run(snap *inventory.Snapshot, catalog []Check) Result {
 // RunWithConfig evaluates catalog over snap with the settings of cfg: its
 // extra type, boolean and path lists, and its disabled checks and severity
 // overrides. A nil cfg means the built-in settings. cfg must have passed
-// Config.Validate, which ParseConfig and LoadConfig do.
+// Config.Validate, which ParseConfig and LoadConfig do: an invalid path
+// pattern panics.
 func RunWithConfig(snap *inventory.Snapshot, catalog []Check, cfg *Config) Result {
 	if cfg == nil {
 		cfg = &Config{}

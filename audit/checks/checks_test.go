@@ -121,9 +121,9 @@ func TestHostStateChecks(t *testing.T) {
 	}
 }
 
-// On a host without SELinux every container has an empty label; only the
+// On a host without SELinux every container has an empty label. Only the
 // settings that disable labeling may raise TYPE-002, and no other check
-// says anything, not even "not evaluated".
+// reports anything, not even "not evaluated".
 func TestLabelingDisabledWithoutSELinux(t *testing.T) {
 	snap := hostSnapshot(inventory.SELinuxDisabled)
 	off := false

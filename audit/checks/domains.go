@@ -11,9 +11,9 @@ import (
 
 // Container labels and annotations that tie a container to a CRI pod
 // sandbox or an OpenShift namespace. CRI-O and containerd set the
-// io.kubernetes.pod.* labels on every container of a pod; the sandbox ID
-// is an annotation in CRI-O (io.kubernetes.cri-o.SandboxID) and in
-// containerd (io.kubernetes.cri.sandbox-id).
+// io.kubernetes.pod.* labels on every container of a pod. The sandbox ID
+// is an annotation: io.kubernetes.cri-o.SandboxID in CRI-O and
+// io.kubernetes.cri.sandbox-id in containerd.
 const (
 	labelPodUID       = "io.kubernetes.pod.uid"
 	labelPodNamespace = "io.kubernetes.pod.namespace"
@@ -31,7 +31,7 @@ var sandboxIDKeys = []string{"io.kubernetes.cri-o.SandboxID", "io.kubernetes.cri
 // design. A container that shares nothing is a domain of its own.
 type domain struct {
 	members []int
-	// reasons say why the members share a level, such as "pod p1";
+	// reasons name why the members share a level, such as "pod p1", and
 	// describe joins them.
 	reasons  []string
 	describe string
@@ -57,9 +57,9 @@ type containerKey struct {
 }
 
 // isolationDomains groups the containers of the snapshot. Members of one
-// Podman pod share the infra container's label; a container started with
-// --ipc container:X or --pid container:X takes X's label, transitively;
-// the containers of one CRI pod sandbox share one label, and so do all
+// Podman pod share the infra container's label. A container started with
+// --ipc container:X or --pid container:X takes X's label, transitively.
+// The containers of one CRI pod sandbox share one label, and so do all
 // pods of one OpenShift namespace. --net container:X shares no label, so
 // it forms no domain.
 func (e *evaluation) isolationDomains() *domainSet {
@@ -71,18 +71,26 @@ func (e *evaluation) isolationDomains() *domainSet {
 	reasons := map[int][]string{}
 	note := func(i int, reason string) { reasons[i] = append(reasons[i], reason) }
 
-	// Most containers join nothing, so the lookup tables are built only
-	// when a join or sandbox needs them.
-	var byID map[string]int
+	// One container listed twice, such as by two URLs of one service, is
+	// one domain, never a collision with itself.
+	byID := make(map[string]int, len(containers))
+	for i, c := range containers {
+		if j, ok := byID[c.ID]; ok {
+			uf.union(i, j)
+			note(i, fmt.Sprintf("the same container listed by %s and %s", engineLabel(containers[j].Engine), engineLabel(c.Engine)))
+			continue
+		}
+		byID[c.ID] = i
+	}
+	// Most containers join nothing by name, so that table is built only
+	// when a join needs it.
 	var byName map[containerKey]int
 	lookups := func() {
-		if byID != nil {
+		if byName != nil {
 			return
 		}
-		byID = make(map[string]int, len(containers))
 		byName = make(map[containerKey]int, len(containers))
 		for i, c := range containers {
-			byID[c.ID] = i
 			byName[containerKey{c.Engine.Name, c.Engine.URL, c.Name}] = i
 		}
 	}
@@ -124,7 +132,6 @@ func (e *evaluation) isolationDomains() *domainSet {
 		for _, key := range sandboxIDKeys {
 			if id := metadata(c, key); id != "" {
 				join(i, "sandbox\x00"+id, "CRI pod sandbox "+shortID(id))
-				lookups()
 				if j, ok := byID[id]; ok {
 					uf.union(i, j)
 				}
@@ -208,6 +215,13 @@ func resolveContainer(containers []inventory.Container, byID map[string]int, byN
 		}
 	}
 	return match, match >= 0
+}
+
+func engineLabel(e inventory.EngineRef) string {
+	if e.URL != "" {
+		return e.Name + " at " + e.URL
+	}
+	return e.Name
 }
 
 // metadata returns a container label, or the annotation of that name.

@@ -27,8 +27,8 @@ func newEvaluation(snap *inventory.Snapshot, s *settings) *evaluation {
 	return &evaluation{snap: snap, settings: s}
 }
 
-// labelClass is what a container's effective process label says about its
-// confinement.
+// labelClass is the confinement that a container's effective process
+// label shows.
 type labelClass int
 
 const (
@@ -233,6 +233,7 @@ func (e *evaluation) processesByContainer() *processIndex {
 	}
 	procs := e.snap.Processes
 	x := &processIndex{sorted: make([]*inventory.Process, len(procs)), spans: make(map[string][2]int32, len(procs))}
+
 	// Count the processes of each container, turn the counts into
 	// offsets, then place each process at its container's next offset.
 	for i := range procs {
@@ -245,6 +246,7 @@ func (e *evaluation) processesByContainer() *processIndex {
 		x.spans[id] = [2]int32{offset, offset}
 		offset += span[1]
 	}
+
 	for i := range procs {
 		p := &procs[i]
 		span := x.spans[p.ContainerID]
@@ -252,6 +254,7 @@ func (e *evaluation) processesByContainer() *processIndex {
 		span[1]++
 		x.spans[p.ContainerID] = span
 	}
+
 	for _, span := range x.spans {
 		if list := x.sorted[span[0]:span[1]]; len(list) > 1 {
 			sort.Slice(list, func(i, j int) bool { return list[i].PID < list[j].PID })

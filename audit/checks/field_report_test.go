@@ -16,7 +16,7 @@ import (
 // Tooling sets label=disable on every workload of a compose project, or
 // :z on every volume, and a toolbox container carries its well-known
 // label. The checks report one finding per container or volume, so the
-// report counts them per compose project; an ignore-file entry waives the
+// report counts them per compose project. An ignore-file entry waives the
 // toolbox container with a reason, and the waived finding stays listed.
 func TestFieldToolingDisablesLabels(t *testing.T) {
 	now := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)

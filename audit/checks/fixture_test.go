@@ -160,8 +160,8 @@ func TestRecordedHostFindings(t *testing.T) {
 	}
 }
 
-// The fixture records no file labels: each mount check says so once for
-// the whole host instead of passing the e-* containers.
+// The fixture records no file labels, so each mount check reports one
+// host-wide "not evaluated" instead of passing the e-* containers.
 func TestRecordedHostMountsNotEvaluated(t *testing.T) {
 	res := Run(recordedHost(t), Catalog())
 	for _, id := range []string{"MOUNT-001", "MOUNT-002", "MOUNT-005", "MOUNT-006"} {

@@ -88,7 +88,7 @@ var host005 = Check{
 	Title:    "Container engine runs with SELinux labeling off",
 	Severity: SeverityHigh,
 	Rationale: "With label=false in containers.conf, or an engine built or started without SELinux " +
-		"support, the engine labels no container: every container runs in the engine's own " +
+		"support, the engine labels no container. Every container then runs in the engine's own " +
 		"domain (spc_t under a confined engine, unconfined_t from a root shell), which MCS does not " +
 		"constrain, while the host enforces SELinux for everything else. The effective containers.conf " +
 		"value is the last file that sets it. High, because every container of the engine is affected.",

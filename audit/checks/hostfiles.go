@@ -18,7 +18,7 @@ var mount003 = Check{
 	Rationale: "A :z or :Z mount relabels the host directory for good: the label outlives the " +
 		"container. A host system path that carries container_file_t (or a read-only container " +
 		"type) is open to every container it is mounted into, and host programs that expect its own " +
-		"type are denied it: a :z on /lib/modules, a symlink to /usr/lib/modules, left a host unable " +
+		"type are denied it. A :z on /lib/modules, a symlink to /usr/lib/modules, left a host unable " +
 		"to boot, and a :z on a home directory broke desktop logins. The check reads the labels of " +
 		"host system paths whether or not a container runs, and judges both the path and where its " +
 		"symlinks lead. Critical; high for a direct child of a home directory.",
@@ -43,7 +43,8 @@ var mount006 = Check{
 		"volume's s0: on an enforcing Debian 12 host (Podman 4.3.1) a file written by one :z container " +
 		"was denied to a second " +
 		"one. A shared volume then holds private data of several containers side by side, readable " +
-		"by whichever container's level dominates it. The check reads a bounded sample of labels " +
+		"by whichever container's level dominates it. A volume that one isolation domain uses, " +
+		"holding only that domain's files, is not reported. The check reads a bounded sample of labels " +
 		"below each writable source. Low; high when a container that mounts the volume dominates a " +
 		"private level of another isolation domain found there.",
 	Remediation: "Give each container a volume of its own with :Z, or run the containers that share " +
@@ -61,7 +62,7 @@ var mount008 = Check{
 	Title:    "Container rootfs not labeled at the container's level",
 	Severity: SeverityMedium,
 	Rationale: "Engines mount a container's root file system with its mount label, container_file_t " +
-		"at the container's own level, so that no other confined container reaches it: an enforcing " +
+		"at the container's own level, so that no other confined container reaches it. An enforcing " +
 		"Debian 12 host denied a container at another level read and write on a peer's rootfs and allowed one " +
 		"at the same level. A merged rootfs at another level or type is reachable by other containers " +
 		"or unusable by its own. The overlay upper directory itself carries container_ro_file_t:s0 by " +
@@ -195,9 +196,15 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 		for _, r := range group {
 			mounters = append(mounters, r.view.index)
 		}
-		sourceShared := group[0].hasLevel() && group[0].level.High().Categories().IsEmpty()
-		if !sourceShared && distinctDomains(domains, mounters) < 2 {
-			continue
+		// The levels of the mounting domains' own processes: files at
+		// those levels are the mounters' own, not another container's.
+		ownLevels := map[seclabel.Level]bool{}
+		for _, i := range mounters {
+			for _, j := range domains.domainOf(i).members {
+				if v := &e.views[j]; v.class == classConfined && v.hasLevel {
+					ownLevels[v.level().High()] = true
+				}
+			}
 		}
 
 		levels := map[seclabel.Level]bool{}
@@ -206,6 +213,7 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 		}
 		var private []inventory.LabelCount
 		var privateLevels []seclabel.Level
+		foreign := 0
 		for _, lc := range fl.Sample.Labels {
 			ctx, err := seclabel.ParseContext(lc.Label)
 			r, ok := ctx.Range()
@@ -216,9 +224,17 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 			if !r.High().Categories().IsEmpty() {
 				private = append(private, lc)
 				privateLevels = append(privateLevels, r.High())
+				if !ownLevels[r.High()] {
+					foreign++
+				}
 			}
 		}
-		if len(private) == 0 || len(levels) < 2 {
+		// A volume that one domain uses holds that domain's own files by
+		// design, such as a named volume (s0) with files at its user's
+		// level. It is mixed when several domains mount it or when it
+		// holds levels of containers that no longer mount it.
+		shared := distinctDomains(domains, mounters) >= 2 || foreign > 0
+		if !shared || len(private) == 0 || len(levels) < 2 {
 			continue
 		}
 
@@ -230,7 +246,7 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 		if fl.Sample.Truncated {
 			evidence = append(evidence, Evidence{Name: "sample", Value: fmt.Sprintf("stopped by the %s limit after %d entries", fl.Sample.Limit, fl.Sample.Entries)})
 		}
-		message := fmt.Sprintf("shared volume %s holds files at %d private container levels beside its own label: each is readable by containers whose level dominates it",
+		message := fmt.Sprintf("shared volume %s contains files at %d private container levels beside its own label: each is readable by containers whose level dominates it",
 			describePath(fl.Path, fl.Resolved), len(private))
 		if reader != "" {
 			message += "; " + reader

@@ -22,7 +22,7 @@ var mcs001 = Check{
 	Severity: SeverityHigh,
 	Rationale: "The MCS constraint lets a confined process read and write a file, and signal or trace a " +
 		"process, only when its high level dominates the target's. Two containers at the same level " +
-		"dominate each other, so each reaches all of the other's files and processes: on an enforcing " +
+		"dominate each other, so each reaches all of the other's files and processes. On an enforcing " +
 		"Debian 12 host (Podman 4.3.1) the kernel let a container read and write another container's rootfs at the " +
 		"same level and denied it at another level. Engines reserve levels only among their own " +
 		"containers, so root Podman, each rootless user's Podman, Docker and CRI-O can hand out the " +
@@ -195,9 +195,11 @@ func evaluateDominance(e *evaluation) Outcome {
 		}
 		subjects := e.subjects(append(append([]int(nil), dominating...), targets...))
 		out.Findings = append(out.Findings, Finding{
-			Message: fmt.Sprintf("%s at MCS level %s dominate%s %s at %s (%s): they read and write those containers' files and signal their processes",
-				e.nameList(dominating), d.name(), verbSuffix(len(dominating)), plural(len(targets), "container", "containers"),
-				plural(len(levels), "lower level", "lower levels"), strings.Join(truncateList(levels, 5), ", ")),
+			Message: fmt.Sprintf("%s with the high level %s %s %s at %s (%s): %s those containers' files and %s their processes",
+				e.nameList(dominating), d.name(), pick(len(dominating), "dominates", "dominate"),
+				plural(len(targets), "container", "containers"), plural(len(levels), "lower level", "lower levels"),
+				strings.Join(truncateList(levels, 5), ", "),
+				pick(len(dominating), "it reads and writes", "they read and write"), pick(len(dominating), "signals", "signal")),
 			Subjects: subjects,
 			Evidence: append(append([]Evidence{
 				{Name: "dominating level", Value: d.name()},
@@ -369,9 +371,10 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func verbSuffix(n int) string {
+// pick returns one when n is 1 and many otherwise.
+func pick(n int, one, many string) string {
 	if n == 1 {
-		return "s"
+		return one
 	}
-	return ""
+	return many
 }

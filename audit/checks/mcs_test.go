@@ -59,6 +59,10 @@ func TestSharedLevelByDesignIsSilent(t *testing.T) {
 				c.Annotations = map[string]string{annotationSCC: "restricted-v2"}
 			}),
 		},
+		"one container listed by two engine URLs": {
+			confined("twice", "s0:c5,c6"),
+			confined("twice", "s0:c5,c6", engine(inventory.EngineRef{Name: "podman", URL: "tcp://127.0.0.1:8080"})),
+		},
 		"privileged containers share the mount level s0:c1022,c1023": {
 			privileged("priv-a"), privileged("priv-b"), privileged("priv-c", func(c *inventory.Container) { c.SecurityOpt = []string{"label=disable"} }),
 		},
@@ -96,7 +100,7 @@ func TestNetworkJoinIsNotADomain(t *testing.T) {
 
 // Without the OpenShift annotation, a namespace is no domain: plain
 // Kubernetes gives every pod its own level.
-func TestKubernetesNamespaceWithoutOpenShiftIsNotADomain(t *testing.T) {
+func TestPlainNamespaceIsNotADomain(t *testing.T) {
 	res := Run(enforcingSnapshot(
 		confined("a", "s0:c5,c6", func(c *inventory.Container) {
 			c.Labels = map[string]string{labelPodNamespace: "shop", labelPodUID: "u-a"}
@@ -110,7 +114,7 @@ func TestKubernetesNamespaceWithoutOpenShiftIsNotADomain(t *testing.T) {
 	}
 }
 
-func TestConfinedContainerAtPrivilegedMountLevel(t *testing.T) {
+func TestConfinedAtPrivilegedMountLevel(t *testing.T) {
 	res := Run(enforcingSnapshot(privileged("priv-a"), privileged("priv-b"), confined("sneaky", "s0:c1022,c1023")), Catalog())
 	if got := subjectsOf(res, "MCS-001"); !slices.Equal(got, []string{"priv-a", "priv-b", "sneaky"}) {
 		t.Errorf("MCS-001 subjects = %v, want the confined container and the privileged ones whose files it reaches", got)

@@ -78,7 +78,7 @@ func (e *evaluation) filesNotCollected(what string) NotEvaluated {
 }
 
 // parseFileLabel parses a file's label. The reason is empty on success
-// and says what is missing otherwise.
+// and names what is missing otherwise.
 func parseFileLabel(fl *inventory.FileLabel) (seclabel.Context, string) {
 	if fl == nil {
 		return seclabel.Context{}, "was not read"
@@ -97,7 +97,7 @@ func parseFileLabel(fl *inventory.FileLabel) (seclabel.Context, string) {
 	return ctx, ""
 }
 
-// pathClass is how sensitive a host path is.
+// pathClass is the sensitivity of a host path.
 type pathClass int
 
 const (

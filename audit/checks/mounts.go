@@ -22,7 +22,9 @@ var mount001 = Check{
 	Severity:     SeverityMedium,
 	SeverityNote: "high when containers of two or more isolation domains mount the source writable",
 	Rationale: "A :z relabel gives the source container_file_t at s0, which every level dominates: " +
-		"any confined container the path is mounted into may read and write it. Two workloads " +
+		"any confined container the path is mounted into may read and write it. Podman gives its " +
+		"named volumes the same label, so a named volume is reported only when two isolation " +
+		"domains mount it writable. Two workloads " +
 		"that mount it writable share their data through it, and files each one creates there carry " +
 		"its private level, which the other is then denied (measured with Podman 4.3.1). Medium, " +
 		"raised to high when two or more isolation domains mount the source writable.",
@@ -72,7 +74,7 @@ var mount005 = Check{
 	Title:    "Writable mount whose source has a non-container type",
 	Severity: SeverityLow,
 	Rationale: "A source that kept its host type (var_t, user_home_t, etc_t) is not container " +
-		"content. MCS does not separate it, because host files carry no categories, so only the " +
+		"content. MCS does not separate it, because host files carry no categories. Only the " +
 		"loaded policy's type rules decide what a container may do there: on Debian 12's policy " +
 		"container_t was denied var_t and user_home_t files and allowed to read etc_t ones. Low, " +
 		"because the policy usually denies the access, but a mount that fails tempts users to add " +
@@ -134,6 +136,12 @@ func evaluateSharedVolumes(e *evaluation) Outcome {
 			evidence = append(evidence, Evidence{Name: containerName(*r.view.c), Value: "mounts it writable at " + r.mount.Destination})
 		}
 		n := distinctDomains(domains, members)
+		// Podman relabels every named volume it creates as shared, to
+		// container_file_t:s0 (LabelVolumePath in libpod, v4 and v5), so a
+		// volume that only one domain uses is shared by design alone.
+		if n < 2 && allNamedVolumes(group) {
+			continue
+		}
 		sev := SeverityNone
 		if n >= 2 {
 			sev = SeverityHigh
@@ -147,6 +155,15 @@ func evaluateSharedVolumes(e *evaluation) Outcome {
 		})
 	}
 	return out
+}
+
+func allNamedVolumes(group []*mountRef) bool {
+	for _, r := range group {
+		if r.mount.Type != "volume" {
+			return false
+		}
+	}
+	return true
 }
 
 func evaluateForeignLevelMounts(e *evaluation) Outcome {

@@ -26,6 +26,13 @@ func TestSharedVolume(t *testing.T) {
 		{"one container", []inventory.Container{
 			confined("a", "s0:c1,c2", mounts(bind("/srv/shared", "/data", true))),
 		}, SeverityMedium},
+		{"named volume of one container", []inventory.Container{
+			confined("a", "s0:c1,c2", mounts(inventory.Mount{Type: "volume", Name: "data", Source: "/srv/shared", Destination: "/data", RW: true})),
+		}, SeverityNone},
+		{"named volume of two domains", []inventory.Container{
+			confined("a", "s0:c1,c2", mounts(inventory.Mount{Type: "volume", Name: "data", Source: "/srv/shared", Destination: "/data", RW: true})),
+			confined("b", "s0:c3,c4", mounts(inventory.Mount{Type: "volume", Name: "data", Source: "/srv/shared", Destination: "/data", RW: true})),
+		}, SeverityHigh},
 		{"read-only", []inventory.Container{
 			confined("a", "s0:c1,c2", mounts(bind("/srv/shared", "/data", false))),
 			confined("b", "s0:c3,c4", mounts(bind("/srv/shared", "/data", false))),
@@ -79,6 +86,7 @@ func TestRelabeledHostPaths(t *testing.T) {
 		{Label: "unconfined_u:object_r:user_home_t:s0", Count: 2, Example: "/home/alice/Documents"},
 		{Label: fileT + "s0", Count: 1, Example: "/home/alice/.aws"},
 	}}
+
 	snap := withFiles(enforcingSnapshot(),
 		fileLabel("/etc", fileT+"s0", inventory.RoleHostPath),
 		modules,
@@ -88,6 +96,7 @@ func TestRelabeledHostPaths(t *testing.T) {
 		fileLabel("/usr", "system_u:object_r:usr_t:s0", inventory.RoleHostPath),
 	)
 	res := Run(snap, Catalog())
+
 	got := map[string]Severity{}
 	for _, f := range findingsOf(res, "MOUNT-003") {
 		got[f.Subjects[0].Path] = f.Severity
@@ -176,6 +185,24 @@ func TestMixedLevelsInSharedVolume(t *testing.T) {
 	fs = findingsOf(res, "MOUNT-006")
 	if len(fs) != 1 || fs[0].Severity != SeverityHigh || !strings.Contains(fs[0].Message, "wide reads the files of e-z1") {
 		t.Errorf("MOUNT-006 = %s, want one high finding naming the reader", describeFindings(res))
+	}
+
+	// A volume one container uses, with its files at that container's
+	// level beside the volume's s0, is not mixed.
+	single := fileLabel("/srv/e-z", fileT+"s0", inventory.RoleMountSource)
+	single.Sample = &inventory.Sample{Entries: 2, Labels: []inventory.LabelCount{
+		{Label: fileT + "s0", Count: 1, Example: "/srv/e-z/readme"},
+		{Label: fileT + "s0:c888,c997", Count: 1, Example: "/srv/e-z/mine"},
+	}}
+	res = Run(withFiles(enforcingSnapshot(base[0]), single), Catalog())
+	if fs := findingsOf(res, "MOUNT-006"); len(fs) != 0 {
+		t.Errorf("MOUNT-006 fired on a volume only its owner uses:\n%s", describeFindings(res))
+	}
+
+	// Files of a container that no longer mounts it make it mixed.
+	res = Run(withFiles(enforcingSnapshot(base[1]), single), Catalog())
+	if fs := findingsOf(res, "MOUNT-006"); len(fs) != 1 {
+		t.Errorf("MOUNT-006 = %s, want one finding for another container's files", describeFindings(res))
 	}
 
 	// A private :Z volume holding its owner's level is not mixed.

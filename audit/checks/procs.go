@@ -16,7 +16,7 @@ var proc001 = Check{
 		"the engine's labeling: an exec session or runtime that did not apply the label, a process " +
 		"that changed its own context, or a runtime built without SELinux support. The isolation " +
 		"checks judge the kernel's label; this check reports the drift itself. High, because the " +
-		"drifted process is in a domain or at a level nobody assigned.",
+		"drifted process runs in a domain or at a level that no engine assigned.",
 	Remediation: "Find how the process was started (ps -Z, the container's exec sessions, the " +
 		"runtime's SELinux support) and restart the container with its engine's label. Check that " +
 		"the runtime (crun, runc) was built with SELinux support.",

@@ -20,8 +20,8 @@ var type001 = Check{
 	Title:    "Container process runs in an unconfined type",
 	Severity: SeverityHigh,
 	Rationale: "The MCS constraint applies only to types in the policy attribute mcs_constrained_type. " +
-		"spc_t, unconfined_t, container_runtime_t, kernel_t, initrc_t and similar types are outside it, " +
-		"so a process in them reads and writes every container's files and signals every container " +
+		"spc_t, unconfined_t, container_runtime_t, kernel_t, initrc_t and similar types are outside it. " +
+		"A process in them reads and writes every container's files and signals every container " +
 		"whatever its level: on a Debian 12 host spc_t got read, write, relabel, ptrace and sigkill on " +
 		"a default container. The check judges the label the kernel reports in /proc/PID/attr/current " +
 		"where a process was read, and the engine's ProcessLabel otherwise; the evidence says which. " +
@@ -81,7 +81,7 @@ var type004 = Check{
 	Rationale: "A process label needs a process role (system_r, not the file role object_r) and a " +
 		"domain type. A label that does not parse, or names a file type such as container_file_t as " +
 		"the process type, comes from a broken label=user:, label=role: or label=type: option or " +
-		"engine configuration: the container fails to start or runs under a label nobody meant, and " +
+		"engine configuration. The container fails to start or runs under an unintended label, and " +
 		"the MCS checks cannot judge it. Medium, because its confinement is unknown.",
 	Remediation: "Fix the container's --security-opt label=... options (label=type takes a process " +
 		"type such as container_t; label=filetype takes the file type) and recreate it.",

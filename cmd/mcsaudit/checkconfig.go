@@ -1,9 +1,7 @@
 package main
 
 import (
-	"github.com/mcsaudit/mcsaudit/audit"
 	"github.com/mcsaudit/mcsaudit/audit/checks"
-	"github.com/mcsaudit/mcsaudit/audit/inventory"
 )
 
 // loadCheckConfig reads the --config file; an empty path means the
@@ -14,11 +12,4 @@ func loadCheckConfig(path string) (*checks.Config, error) {
 		return nil, nil
 	}
 	return checks.LoadConfig(path)
-}
-
-// evaluateWithConfig runs the check catalog over snap with cfg, as
-// audit.Evaluate does with the built-in settings.
-func evaluateWithConfig(snap *inventory.Snapshot, cfg *checks.Config) *audit.Result {
-	res := checks.RunWithConfig(snap, checks.Catalog(), cfg)
-	return &audit.Result{Snapshot: snap, Findings: res.Findings, NotEvaluated: res.NotEvaluated}
 }

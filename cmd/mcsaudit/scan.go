@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcsaudit/mcsaudit/audit"
 	"github.com/mcsaudit/mcsaudit/audit/checks"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
 	"github.com/mcsaudit/mcsaudit/internal/atomicfile"
@@ -130,7 +131,7 @@ func runScan(cmd *cobra.Command, global *globalOptions, opts *scanOptions) error
 	if err != nil {
 		return err
 	}
-	res := evaluateWithConfig(snap, checkConfig)
+	res := audit.Evaluate(snap, checkConfig)
 
 	now := time.Now()
 	doc := report.NewDocument(res, toolVersion(), now)

@@ -33,8 +33,14 @@ func FromInspect(data *define.InspectContainerData, ref inventory.EngineRef) inv
 		ctr.State = data.State.Status
 		ctr.PID = data.State.Pid
 	}
-	if data.Config != nil && len(data.Config.Labels) > 0 {
-		ctr.Labels = data.Config.Labels
+	if data.Config != nil {
+		if len(data.Config.Labels) > 0 {
+			ctr.Labels = data.Config.Labels
+		}
+		// CRI sandboxes and OpenShift namespaces are named in annotations.
+		if len(data.Config.Annotations) > 0 {
+			ctr.Annotations = data.Config.Annotations
+		}
 	}
 	if hc := data.HostConfig; hc != nil {
 		ctr.Privileged = hc.Privileged
