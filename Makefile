@@ -25,7 +25,7 @@ demo: build
 	echo && \
 	echo "The private Podman is still running at $$url." && \
 	echo "Try: $(BIN) scan --url $$url --format json" && \
-	echo "Stop it with: make podman-down"
+	echo "Stop it with: $${MCSAUDIT_PODMAN_DIR:+MCSAUDIT_PODMAN_DIR=$$MCSAUDIT_PODMAN_DIR }make podman-down"
 
 # Unit tests and the integration tests against a real Podman service,
 # which the integration tests start and stop themselves (root needed;

@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/mcsaudit/mcsaudit/audit/checks"
@@ -20,6 +21,7 @@ import (
 	"github.com/mcsaudit/mcsaudit/audit/collect/podman"
 	"github.com/mcsaudit/mcsaudit/audit/collect/procfs"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
+	"github.com/mcsaudit/mcsaudit/audit/kernel"
 )
 
 // Options configures one audit.
@@ -39,6 +41,10 @@ type Options struct {
 	// Files bounds the walk inside writable mount sources; its HostRoot
 	// and Logger are set from the fields above.
 	Files files.Options
+	// Kernel bounds the access questions asked of the kernel and may
+	// replace its querier; its HostRoot, Checks and Logger are set from
+	// the fields here.
+	Kernel kernel.Options
 	// Checks configures the check catalog; nil means the built-in settings.
 	Checks *checks.Config
 	// Now returns the current time; tests inject a fixed clock.
@@ -79,10 +85,17 @@ func Collect(ctx context.Context, opts Options) (*inventory.Snapshot, error) {
 	// procfs joins processes with the engines' containers by ID and adds
 	// the containers no engine reported, so it runs after the engines.
 	procfs.Collect(ctx, procfs.Options{HostRoot: opts.HostRoot, Logger: opts.Logger}, snap)
+	noteProcfsOnly(snap)
 
 	fo := opts.Files
 	fo.HostRoot, fo.Logger = opts.HostRoot, opts.Logger
 	files.Collect(ctx, fo, snap)
+
+	// The kernel's access decisions are asked about what the collectors
+	// above recorded, so they come last.
+	ko := opts.Kernel
+	ko.HostRoot, ko.Checks, ko.Logger = opts.HostRoot, opts.Checks, opts.Logger
+	kernel.Collect(ctx, ko, snap)
 	return snap, nil
 }
 
@@ -107,4 +120,30 @@ func withDefaults(opts Options) Options {
 func Evaluate(snap *inventory.Snapshot, cfg *checks.Config) *Result {
 	res := checks.RunWithConfig(snap, checks.Catalog(), cfg)
 	return &Result{Snapshot: snap, Findings: res.Findings, NotEvaluated: res.NotEvaluated}
+}
+
+// noteProcfsOnly records, as one coverage gap, the containers found only
+// through /proc: their process labels are known, but not the engine
+// settings (privileged, label=disable, mounts) that most checks judge.
+func noteProcfsOnly(snap *inventory.Snapshot) {
+	var names []string
+	for _, c := range snap.Containers {
+		if c.DiscoveredBy == inventory.DiscoveredByProcfs {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	shown := names
+	if len(shown) > 5 {
+		shown = shown[:5]
+	}
+	reason := fmt.Sprintf("%d containers were seen only through /proc (%s", len(names), strings.Join(shown, ", "))
+	if len(names) > len(shown) {
+		reason += fmt.Sprintf(" and %d more", len(names)-len(shown))
+	}
+	reason += "): no queried engine API reported them, so their settings and mounts are unknown; " +
+		"pass their engine's socket with --url (as root, rootless users' sockets are found by themselves)"
+	snap.AddGap(inventory.Gap{Source: inventory.SourceProcfs, Subject: "containers without an engine API", Reason: reason})
 }

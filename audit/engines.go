@@ -37,7 +37,13 @@ const rootlessSocketGlob = "run/user/*/podman/podman.sock"
 func podmanEndpoints(hostRoot string, explicit []string, isRoot bool) []endpoint {
 	if len(explicit) > 0 {
 		eps := make([]endpoint, 0, len(explicit))
+		seen := map[string]bool{}
 		for _, u := range explicit {
+			// The same service named twice would list every container twice.
+			if seen[u] {
+				continue
+			}
+			seen[u] = true
 			eps = append(eps, endpoint{url: u, uid: uidFromURL(u), required: true})
 		}
 		return eps

@@ -184,3 +184,37 @@ func TestEngineOutcome(t *testing.T) {
 		})
 	}
 }
+
+func TestNoteProcfsOnly(t *testing.T) {
+	snap := inventory.New("h", time.Now())
+	noteProcfsOnly(snap)
+	if len(snap.Coverage.Gaps) != 0 {
+		t.Fatalf("gaps = %+v, want none without procfs-only containers", snap.Coverage.Gaps)
+	}
+	for i := range 7 {
+		snap.Containers = append(snap.Containers, inventory.Container{
+			Name: "other-" + strings.Repeat("x", i), DiscoveredBy: inventory.DiscoveredByProcfs,
+		})
+	}
+	snap.Containers = append(snap.Containers, inventory.Container{Name: "api", DiscoveredBy: inventory.DiscoveredByAPI})
+	noteProcfsOnly(snap)
+	if len(snap.Coverage.Gaps) != 1 {
+		t.Fatalf("gaps = %+v, want one", snap.Coverage.Gaps)
+	}
+	reason := snap.Coverage.Gaps[0].Reason
+	for _, want := range []string{"7 containers were seen only through /proc", "and 2 more", "--url"} {
+		if !strings.Contains(reason, want) {
+			t.Errorf("gap reason %q lacks %q", reason, want)
+		}
+	}
+	if strings.Contains(reason, "api") {
+		t.Errorf("gap reason %q names a container an API reported", reason)
+	}
+}
+
+func TestPodmanEndpointsDeduplicated(t *testing.T) {
+	u := "unix:///run/podman/podman.sock"
+	if got := urls(podmanEndpoints("/", []string{u, u}, true)); len(got) != 1 {
+		t.Errorf("endpoints = %v, want the repeated URL once", got)
+	}
+}

@@ -248,8 +248,13 @@ func TestScanFindingsOnThisHost(t *testing.T) {
 	if severities["critical"] != 1 || severities["high"] != 3 {
 		t.Errorf("critical/high findings = %d/%d, want 1/3", severities["critical"], severities["high"])
 	}
-	if len(doc.Coverage.Gaps) != 0 {
-		t.Errorf("coverage gaps = %+v, want none", doc.Coverage.Gaps)
+	for _, g := range doc.Coverage.Gaps {
+		// Other Podman services on the machine are seen through /proc
+		// and named in one gap; nothing else may be missing.
+		if g.Source == inventory.SourceProcfs && g.Subject == "containers without an engine API" {
+			continue
+		}
+		t.Errorf("coverage gap %+v, want none", g)
 	}
 }
 

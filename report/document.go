@@ -21,10 +21,13 @@ type Document struct {
 	Containers    []inventory.Container `json:"containers"`
 	Processes     []inventory.Process   `json:"processes"`
 	Files         []inventory.FileLabel `json:"files"`
-	Coverage      inventory.Coverage    `json:"coverage"`
-	Summary       Summary               `json:"summary"`
-	Findings      []Finding             `json:"findings"`
-	NotEvaluated  []checks.NotEvaluated `json:"notEvaluated"`
+	// Decisions are the kernel's access decisions asked on the audited
+	// host, absent where none was asked.
+	Decisions    []inventory.AccessDecision `json:"decisions,omitempty"`
+	Coverage     inventory.Coverage         `json:"coverage"`
+	Summary      Summary                    `json:"summary"`
+	Findings     []Finding                  `json:"findings"`
+	NotEvaluated []checks.NotEvaluated      `json:"notEvaluated"`
 	// Waivers is the ignore file the report was checked against, absent
 	// when the scan had none.
 	Waivers *Waivers `json:"waivers,omitempty"`
@@ -141,6 +144,7 @@ func NewDocument(res *audit.Result, version string, generatedAt time.Time) *Docu
 		Containers:    snap.Containers,
 		Processes:     snap.Processes,
 		Files:         snap.Files,
+		Decisions:     snap.Decisions,
 		Coverage:      snap.Coverage,
 		Findings:      make([]Finding, 0, len(res.Findings)),
 		NotEvaluated:  res.NotEvaluated,

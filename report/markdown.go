@@ -113,6 +113,9 @@ func writeMarkdownCoverage(w *errWriter, doc *Document) {
 func writeMarkdownFinding(w *errWriter, f Finding) {
 	w.printf("#### %s: %s (%s)\n\n", f.CheckID, mdText(f.Title), mdText(subjectNames(f.Subjects)))
 	w.printf("%s\n\n", mdText(f.Message))
+	if f.Basis != "" {
+		w.printf("**Basis:** %s\n\n", mdText(f.Basis))
+	}
 	if len(f.Evidence) > 0 {
 		w.printf("| Evidence | Value |\n| --- | --- |\n")
 		for _, e := range f.Evidence {

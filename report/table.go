@@ -77,7 +77,14 @@ func writeHeader(w *errWriter, doc *Document) {
 	if s.Waived > 0 {
 		w.printf(", waived %d", s.Waived)
 	}
-	w.printf(")\n\n")
+	w.printf(")\n")
+	// Missing evidence is stated next to the counts: a scan that could not
+	// read the host must not look like a clean one.
+	if s.Gaps > 0 || s.NotEvaluated > 0 {
+		w.printf("Missing:   %d coverage %s, %d %s not evaluated; see COVERAGE GAPS below\n",
+			s.Gaps, plural(s.Gaps, "gap"), s.NotEvaluated, plural(s.NotEvaluated, "check"))
+	}
+	w.printf("\n")
 }
 
 func writeWaiverWarnings(w *errWriter, p palette, doc *Document) {
@@ -102,7 +109,7 @@ func writeFindings(w *errWriter, p palette, doc *Document) error {
 		t := newTable(w)
 		t.Header("Check", "Subject", "Finding")
 		for _, f := range g.Findings {
-			if err := t.Append(f.CheckID, subjectNames(f.Subjects), f.Message); err != nil {
+			if err := t.Append(f.CheckID, subjectNames(f.Subjects), findingCell(f)); err != nil {
 				return fmt.Errorf("writing findings table: %w", err)
 			}
 		}
@@ -161,7 +168,7 @@ func writeContainers(w *errWriter, doc *Document) error {
 	t := newTable(w)
 	t.Header("Name", "Engine", "Pod", "Process label", "Mount label", "Settings")
 	for _, c := range doc.Containers {
-		row := []string{c.Name, engineName(c.Engine), c.PodName,
+		row := []string{c.Name, containerEngine(c), c.PodName,
 			wrapLabel(labelCell(c.ProcessLabel), labelWidth), wrapLabel(labelCell(c.MountLabel), labelWidth), settings(c)}
 		if err := t.Append(row); err != nil {
 			return fmt.Errorf("writing containers table: %w", err)
@@ -316,6 +323,26 @@ func subjectName(s checks.Subject) string {
 	default:
 		return s.ID
 	}
+}
+
+// findingCell is a finding's message, marked when the kernel's access
+// decisions answered every access it asserts; an unmarked finding rests
+// on the label model.
+func findingCell(f Finding) string {
+	if f.Basis == checks.BasisKernel {
+		return f.Message + " (basis: kernel decision)"
+	}
+	return f.Message
+}
+
+// containerEngine names a container's engine, marking one that no queried
+// API reported, so it is not mistaken for a second copy of an API's one.
+func containerEngine(c inventory.Container) string {
+	name := engineName(c.Engine)
+	if c.DiscoveredBy == inventory.DiscoveredByProcfs {
+		name += " (seen in /proc only)"
+	}
+	return name
 }
 
 func engineName(e inventory.EngineRef) string {

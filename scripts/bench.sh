@@ -14,16 +14,34 @@
 #
 # Each timed command reports wall time, its own user+system CPU time and
 # peak RSS from GNU time. The real run needs root (it starts Podman).
-# Environment: ROUNDS (default 5), BENCH_DIR (default /tmp/mcsaudit-bench).
+# Environment: ROUNDS (default 5), BENCH_DIR (default: a new directory
+# under /tmp, removed at the end; a BENCH_DIR you name is kept).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export GOFLAGS="-buildvcs=false -tags=remote,exclude_graphdriver_btrfs,containers_image_openpgp" CGO_ENABLED=0
 
 ROUNDS=${ROUNDS:-5}
-DIR=${BENCH_DIR:-/tmp/mcsaudit-bench}
+if [[ -n ${BENCH_DIR:-} ]]; then
+	DIR=$BENCH_DIR
+	CLEANUP_DIR=
+else
+	DIR=$(mktemp -d /tmp/mcsaudit-bench.XXXXXX)
+	CLEANUP_DIR=$DIR
+fi
 BIN=$DIR/bin
 mkdir -p "$BIN"
+PODMAN_STATE=
+
+cleanup() {
+	if [[ -n $PODMAN_STATE ]]; then
+		MCSAUDIT_PODMAN_DIR=$PODMAN_STATE scripts/podman-env.sh down >/dev/null 2>&1 || true
+	fi
+	if [[ -n $CLEANUP_DIR ]]; then
+		rm -rf "$CLEANUP_DIR"
+	fi
+}
+trap cleanup EXIT
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -78,11 +96,11 @@ table_header() {
 
 bench_real() {
 	[[ $(id -u) -eq 0 ]] || die "the real-Podman benchmark starts a private Podman service and needs root"
-	local state=$DIR/podman url ids
+	local url ids
+	PODMAN_STATE=$DIR/podman
 	log "starting the private Podman with 200 running containers"
-	# 9 scenario containers and the pod's infra container, plus 190.
-	url=$(MCSAUDIT_PODMAN_DIR=$state MCSAUDIT_EXTRA_CONTAINERS=190 scripts/podman-env.sh up | tail -n 1)
-	trap 'MCSAUDIT_PODMAN_DIR='"$state"' scripts/podman-env.sh down >/dev/null 2>&1 || true' EXIT
+	# 8 scenario containers and the pod's infra container, plus 191.
+	url=$(MCSAUDIT_PODMAN_DIR=$PODMAN_STATE MCSAUDIT_EXTRA_CONTAINERS=191 scripts/podman-env.sh up | tail -n 1)
 	ids=$(podman --url "$url" ps -q | wc -l)
 	log "$ids containers running; $ROUNDS alternating rounds"
 

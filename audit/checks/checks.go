@@ -65,13 +65,27 @@ type Finding struct {
 	// Severity is the check's severity unless the check documents a
 	// condition that raises or lowers it (Check.SeverityNote), or the
 	// configuration overrides it.
-	Severity    Severity   `json:"severity"`
-	Title       string     `json:"title"`
-	Message     string     `json:"message"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Message  string   `json:"message"`
+	// Basis is BasisKernel when the kernel's access decisions answered
+	// every access the finding asserts, and BasisLabelModel otherwise.
+	Basis       string     `json:"basis,omitempty"`
 	Subjects    []Subject  `json:"subjects"`
 	Evidence    []Evidence `json:"evidence"`
 	Remediation string     `json:"remediation"`
 }
+
+// Finding bases: what a finding rests on.
+const (
+	// BasisKernel means that the live kernel of the audited host answered
+	// every access the finding asserts (see inventory.AccessDecision).
+	BasisKernel = "kernel decision"
+	// BasisLabelModel means that the finding rests, at least in part, on
+	// mcsaudit's reading of labels and settings: types, MCS dominance and
+	// engine options, without the loaded policy's verdict.
+	BasisLabelModel = "label model"
+)
 
 // Subject is a host, container or path a finding is about.
 type Subject struct {
@@ -148,6 +162,9 @@ func RunWithConfig(snap *inventory.Snapshot, catalog []Check, cfg *Config) Resul
 			}
 			if f.Remediation == "" {
 				f.Remediation = c.Remediation
+			}
+			if f.Basis == "" {
+				f.Basis = BasisLabelModel
 			}
 			if f.Evidence == nil {
 				f.Evidence = []Evidence{}

@@ -216,3 +216,25 @@ func TestParseSeverity(t *testing.T) {
 		t.Error("ParseSeverity(urgent) returned no error")
 	}
 }
+
+// Another engine's container, found only through /proc, has unknown
+// settings: it is not evaluated, never silently passed.
+func TestLabelingDisabledProcfsOnly(t *testing.T) {
+	snap := hostSnapshot(inventory.SELinuxDisabled)
+	snap.Containers = []inventory.Container{
+		container("elsewhere", func(c *inventory.Container) { c.DiscoveredBy = inventory.DiscoveredByProcfs }),
+	}
+	res := Run(snap, Catalog())
+	if got := findingsFor(res, "TYPE-002"); len(got) != 0 {
+		t.Errorf("TYPE-002 findings = %v, want none from unknown settings", got)
+	}
+	found := false
+	for _, n := range res.NotEvaluated {
+		if n.CheckID == "TYPE-002" && n.Subject.Name == "elsewhere" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("not evaluated = %+v, want TYPE-002 for the container seen only through /proc", res.NotEvaluated)
+	}
+}

@@ -28,6 +28,11 @@ func WriteReference(w io.Writer) error {
 	b.WriteString("`--pid container:X` (not `--network container:X`), the containers of one CRI\n")
 	b.WriteString("pod sandbox, and the pods of one OpenShift namespace. The MCS checks compare\n")
 	b.WriteString("domains, never the members of one domain.\n\n")
+	b.WriteString("Every finding has a basis. It is `kernel decision` when the audited host's kernel\n")
+	b.WriteString("answered every access the finding asserts, and `label model` otherwise.\n")
+	b.WriteString("MOUNT-001, MOUNT-002, MOUNT-005, MOUNT-006, MCS-001 and MCS-002 use the kernel's\n")
+	b.WriteString("access decisions, which a scan asks for where SELinux runs; see\n")
+	b.WriteString("[Kernel decisions](architecture.md#kernel-decisions).\n\n")
 
 	b.WriteString("| ID | Severity | Title |\n| --- | --- | --- |\n")
 	for _, c := range Catalog() {

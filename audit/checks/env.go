@@ -21,6 +21,7 @@ type evaluation struct {
 	levels    *levelIndex
 	files     map[string]*inventory.FileLabel
 	processes *processIndex
+	decisions map[decisionKey]*inventory.AccessDecision
 }
 
 func newEvaluation(snap *inventory.Snapshot, s *settings) *evaluation {

@@ -35,10 +35,11 @@ var mount003 = Check{
 }
 
 var mount006 = Check{
-	ID:           "MOUNT-006",
-	Title:        "Shared volume holds files at private container levels",
-	Severity:     SeverityLow,
-	SeverityNote: "high when a container that mounts the volume dominates another domain's private level found in it",
+	ID:       "MOUNT-006",
+	Title:    "Shared volume holds files at private container levels",
+	Severity: SeverityLow,
+	SeverityNote: "high when a container that mounts the volume reads another domain's private level found in it: " +
+		"by the kernel's decision where one was recorded, else because its level dominates that level",
 	Rationale: "Files a container creates in a :z volume carry that container's own level, not the " +
 		"volume's s0: on an enforcing Debian 12 host (Podman 4.3.1) a file written by one :z container " +
 		"was denied to a second " +
@@ -46,7 +47,9 @@ var mount006 = Check{
 		"by whichever container's level dominates it. A volume that one isolation domain uses, " +
 		"holding only that domain's files, is not reported. The check reads a bounded sample of labels " +
 		"below each writable source. Low; high when a container that mounts the volume dominates a " +
-		"private level of another isolation domain found there.",
+		"private level of another isolation domain found there. Where the scan asked the kernel, its " +
+		"decision for the mounting container's process on the files' label judges that read instead of " +
+		"dominance, and a reader the label model predicts but the kernel denies is reported at low.",
 	Remediation: "Give each container a volume of its own with :Z, or run the containers that share " +
 		"data in one pod so that they share one level.",
 	References: []string{
@@ -173,7 +176,6 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 	refs, notEvaluated := e.writableMounts()
 	out := Outcome{NotEvaluated: notEvaluated}
 	domains := e.isolationDomains()
-	idx := e.levelIndex()
 
 	byPath := map[string][]*mountRef{}
 	var paths []string
@@ -238,7 +240,7 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 			continue
 		}
 
-		sev, reader := e.crossDomainReader(mounters, privateLevels, idx, domains)
+		sev, reader, basis, decisions := e.crossDomainReader(mounters, private, privateLevels)
 		evidence := []Evidence{{Name: "label of " + describePath(fl.Path, fl.Resolved), Value: fl.Label.Value}}
 		for _, lc := range private {
 			evidence = append(evidence, Evidence{Name: fmt.Sprintf("%d entries at %s", lc.Count, lc.Label), Value: "for example " + lc.Example})
@@ -254,41 +256,72 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 		out.Findings = append(out.Findings, Finding{
 			Severity: sev,
 			Message:  message,
+			Basis:    basis,
 			Subjects: append([]Subject{PathSubject(fl.Path)}, e.subjects(mounters)...),
-			Evidence: evidence,
+			Evidence: append(evidence, decisions...),
 		})
 	}
 	return out
 }
 
 // crossDomainReader returns SeverityHigh and a description when a
-// container that mounts the volume dominates a private level whose
+// container that mounts the volume reads files at a private level whose
 // owners, the confined containers at that level, are all in other
 // isolation domains. A level with no current owner belonged to a removed
-// container and raises nothing.
-func (e *evaluation) crossDomainReader(mounters []int, levels []seclabel.Level, idx *levelIndex, domains *domainSet) (Severity, string) {
+// container and raises nothing. The kernel's decision for the mounting
+// container's process on the files' label judges where one was recorded,
+// and level dominance elsewhere. The basis is the kernel's when the
+// reader, or with no reader every candidate, was judged by a decision.
+// When the label model finds a reader that the kernel denies, the
+// description states both and the severity stays low.
+func (e *evaluation) crossDomainReader(mounters []int, private []inventory.LabelCount, levels []seclabel.Level) (Severity, string, string, []Evidence) {
+	idx := e.levelIndex()
+	domains := e.isolationDomains()
+	t := newReachTally()
+	var deniedReader string
 	for _, i := range mounters {
 		v := &e.views[i]
 		if v.class != classConfined || !v.hasLevel {
 			continue
 		}
-		for _, l := range levels {
+		for k, l := range levels {
 			g := idx.byLevel[l]
-			if g == nil || g.procCount == 0 || !seclabel.Dominates(v.level().High(), l) {
+			if g == nil || g.procCount == 0 {
 				continue
 			}
-			foreign := true
-			for _, j := range g.procs() {
-				if domains.byContainer[j] == domains.byContainer[i] {
-					foreign = false
-				}
+			dominates := seclabel.Dominates(v.level().High(), l)
+			a := e.verdictOf(e.decision(v.label.Value, private[k].Label, ClassFile))
+			if (!dominates && !a.decided()) || !allForeign(domains, g.procs(), i) {
+				continue
 			}
-			if foreign {
-				return SeverityHigh, fmt.Sprintf("%s reads the files of %s there", containerName(*v.c), e.nameList(g.procs()))
+			e.addVerdict(&t, containerName(*v.c)+" on "+private[k].Label, a)
+			reader := fmt.Sprintf("%s reads the files of %s there", containerName(*v.c), e.nameList(g.procs()))
+			switch {
+			case !a.decided():
+				return SeverityHigh, reader, BasisLabelModel, t.evidence
+			case a.read:
+				return SeverityHigh, reader + " (the kernel's decision allows it)", BasisKernel, t.evidence
+			case dominates && deniedReader == "":
+				deniedReader = fmt.Sprintf("the label model predicts that %s reads the files of %s there, but the kernel denies it",
+					containerName(*v.c), e.nameList(g.procs()))
 			}
 		}
 	}
-	return SeverityNone, ""
+	if deniedReader != "" {
+		return SeverityNone, deniedReader, t.basis(), t.evidence
+	}
+	return SeverityNone, "", BasisLabelModel, t.evidence
+}
+
+// allForeign reports whether none of owners is in the isolation domain of
+// container i.
+func allForeign(domains *domainSet, owners []int, i int) bool {
+	for _, j := range owners {
+		if domains.byContainer[j] == domains.byContainer[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func evaluateRootfsLabels(e *evaluation) Outcome {

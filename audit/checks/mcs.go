@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
@@ -17,9 +16,10 @@ var mcsReferences = []string{
 var mcsNeeds = []inventory.Source{inventory.SourcePodman, inventory.SourceProcfs}
 
 var mcs001 = Check{
-	ID:       "MCS-001",
-	Title:    "Containers of different isolation domains share one MCS level",
-	Severity: SeverityHigh,
+	ID:           "MCS-001",
+	Title:        "Containers of different isolation domains share one MCS level",
+	Severity:     SeverityHigh,
+	SeverityNote: "low when the kernel, asked on the audited host, denies every access the finding asserts",
 	Rationale: "The MCS constraint lets a confined process read and write a file, and signal or trace a " +
 		"process, only when its high level dominates the target's. Two containers at the same level " +
 		"dominate each other, so each reaches all of the other's files and processes. On an enforcing " +
@@ -29,7 +29,7 @@ var mcs001 = Check{
 		"same pair, and a level forced with label=level is never reserved. Members of one pod, " +
 		"IPC or PID namespace joins, one CRI pod sandbox and one OpenShift namespace share a level by " +
 		"design and are compared as one domain. High, because the overlap gives full read and write " +
-		"access across the two workloads.",
+		"access across the two workloads. " + kernelReachRationale,
 	Remediation: "Recreate one of the containers so that its engine picks a new random level: drop " +
 		"--security-opt label=level:... unless the two are meant to share, and put containers that are " +
 		"meant to share in one pod. Across engines and users, give each engine a disjoint category " +
@@ -40,16 +40,17 @@ var mcs001 = Check{
 }
 
 var mcs002 = Check{
-	ID:       "MCS-002",
-	Title:    "A container's MCS categories dominate another container's",
-	Severity: SeverityHigh,
+	ID:           "MCS-002",
+	Title:        "A container's MCS categories dominate another container's",
+	Severity:     SeverityHigh,
+	SeverityNote: "low when the kernel, asked on the audited host, denies every access the finding asserts",
 	Rationale: "A confined process reaches an object when its high level dominates the object's: its " +
 		"category set is a superset. On an enforcing Debian 12 host a container at s0:c100,c200,c300 " +
 		"read and wrote a directory at s0:c100,c200, while a container at s0:c100 was denied. A " +
 		"container whose categories are a superset of another's, or that runs with a range such as " +
 		"s0-s0:c0.c1023, therefore reads and writes the other's files and signals its processes, one " +
 		"way. The levels of unconfined types such as spc_t are ignored, because MCS does not constrain " +
-		"them. High, because the dominating container has full access to the dominated one.",
+		"them. High, because the dominating container has full access to the dominated one. " + kernelReachRationale,
 	Remediation: "Recreate the dominating container without --security-opt label=level:..., or with a " +
 		"level of exactly two categories that no other container's level is contained in. Never give a " +
 		"container a range such as s0-s0:c0.c1023 unless it is meant to reach every container.",
@@ -110,6 +111,15 @@ var mcs005 = Check{
 	evaluate: evaluatePodLevels,
 }
 
+// kernelReachRationale explains how MCS-001 and MCS-002 use the kernel's
+// access decisions.
+const kernelReachRationale = "Where the scan asked the kernel, each finding lists its decisions on " +
+	"the accesses the finding asserts: the process contexts of one side against the mount labels " +
+	"(file) and process contexts (process) of the other, at most four contexts of each kind per " +
+	"level. A finding the kernel denies entirely stays, at low, with the label model's prediction " +
+	"beside the kernel's answer: the levels still overlap, and a policy module or boolean, not MCS, " +
+	"keeps the workloads apart."
+
 // mcsNotEvaluated returns a not-evaluated record for each container whose
 // level an MCS check cannot judge.
 func (e *evaluation) mcsNotEvaluated() []NotEvaluated {
@@ -124,88 +134,59 @@ func (e *evaluation) mcsNotEvaluated() []NotEvaluated {
 
 func evaluateLevelCollisions(e *evaluation) Outcome {
 	out := Outcome{NotEvaluated: e.mcsNotEvaluated()}
-	idx := e.levelIndex()
 	domains := e.isolationDomains()
-	for _, g := range idx.groups {
-		// Containers at s0 are reported by MCS-003, and a level without a
-		// confined process is only files, such as the mount level
-		// s0:c1022,c1023 that all privileged containers share by design.
-		if g.count == 0 || g.procCount == 0 || len(g.entries) < 2 {
-			continue
-		}
+	for _, g := range e.collisionGroups() {
 		members := g.members()
-		if distinctDomains(domains, members) < 2 {
-			continue
-		}
-		out.Findings = append(out.Findings, Finding{
-			Message: fmt.Sprintf("%d containers in %d isolation domains share the MCS level %s (%s): each confined one reads and writes the files of the others and signals their processes",
-				len(members), distinctDomains(domains, members), g.name(), e.nameList(members)),
+		f := Finding{
 			Subjects: e.subjects(members),
 			Evidence: append([]Evidence{{Name: "shared level", Value: g.name()}}, e.levelEvidence(g, members)...),
-		})
+		}
+		t := newReachTally()
+		if e.hasDecisions() {
+			pairs, complete := e.collisionPairs(g)
+			e.tallyPairs(&t, pairs, complete)
+		}
+		t.apply(&f,
+			fmt.Sprintf("%d containers in %d isolation domains share the MCS level %s (%s)",
+				len(members), distinctDomains(domains, members), g.name(), e.nameList(members)),
+			"each confined one reads and writes the files of the others and signals their processes")
+		out.Findings = append(out.Findings, f)
 	}
 	return out
 }
 
 func evaluateDominance(e *evaluation) Outcome {
 	out := Outcome{NotEvaluated: e.mcsNotEvaluated()}
-	idx := e.levelIndex()
-	domains := e.isolationDomains()
-
-	reached := map[*levelGroup][]*levelGroup{}
-	var order []*levelGroup
-	for _, g := range idx.groups {
-		for _, d := range idx.dominators(g) {
-			if len(reached[d]) == 0 {
-				order = append(order, d)
-			}
-			reached[d] = append(reached[d], g)
-		}
-	}
-	sort.Slice(order, func(i, j int) bool { return order[i].name() < order[j].name() })
-
-	for _, d := range order {
-		dominating := d.procs()
-		own := map[int]bool{}
-		for _, i := range dominating {
-			own[domains.byContainer[i]] = true
-		}
+	for _, r := range e.dominanceReaches() {
+		d, dominating := r.level, r.dominating
 		var targets []int
 		var levels []string
 		var evidence []Evidence
-		for _, g := range reached[d] {
-			var inGroup []int
-			for _, i := range g.members() {
-				// Only the dominating level's own single domain is
-				// exempt: a pod may hold members at several levels.
-				if len(own) == 1 && own[domains.byContainer[i]] {
-					continue
-				}
-				inGroup = append(inGroup, i)
+		t := newReachTally()
+		for _, target := range r.reached {
+			targets = append(targets, target.members...)
+			levels = append(levels, target.group.name())
+			evidence = append(evidence, e.levelEvidence(target.group, target.members)...)
+			if e.hasDecisions() {
+				pairs, complete := e.dominancePairs(d, dominating, target)
+				e.tallyPairs(&t, pairs, complete)
 			}
-			if len(inGroup) == 0 {
-				continue
-			}
-			targets = append(targets, inGroup...)
-			levels = append(levels, g.name())
-			evidence = append(evidence, e.levelEvidence(g, inGroup)...)
 		}
-		if len(targets) == 0 {
-			continue
-		}
-		subjects := e.subjects(append(append([]int(nil), dominating...), targets...))
-		out.Findings = append(out.Findings, Finding{
-			Message: fmt.Sprintf("%s with the high level %s %s %s at %s (%s): %s those containers' files and %s their processes",
-				e.nameList(dominating), d.name(), pick(len(dominating), "dominates", "dominate"),
-				plural(len(targets), "container", "containers"), plural(len(levels), "lower level", "lower levels"),
-				strings.Join(truncateList(levels, 5), ", "),
-				pick(len(dominating), "it reads and writes", "they read and write"), pick(len(dominating), "signals", "signal")),
-			Subjects: subjects,
+		f := Finding{
+			Subjects: e.subjects(append(append([]int(nil), dominating...), targets...)),
 			Evidence: append(append([]Evidence{
 				{Name: "dominating level", Value: d.name()},
 				{Name: "dominated levels", Value: strings.Join(levels, "; ")},
 			}, e.levelEvidence(d, dominating)...), evidence...),
-		})
+		}
+		t.apply(&f,
+			fmt.Sprintf("%s with the high level %s %s %s at %s (%s)",
+				e.nameList(dominating), d.name(), pick(len(dominating), "dominates", "dominate"),
+				plural(len(targets), "container", "containers"), plural(len(levels), "lower level", "lower levels"),
+				strings.Join(truncateList(levels, 5), ", ")),
+			fmt.Sprintf("%s those containers' files and %s their processes",
+				pick(len(dominating), "it reads and writes", "they read and write"), pick(len(dominating), "signals", "signal")))
+		out.Findings = append(out.Findings, f)
 	}
 	return out
 }

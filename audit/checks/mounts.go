@@ -17,17 +17,21 @@ var mountReferences = []string{
 var mountNeeds = []inventory.Source{inventory.SourcePodman, inventory.SourceFileLabels}
 
 var mount001 = Check{
-	ID:           "MOUNT-001",
-	Title:        "Writable mount of a shared volume (container_file_t:s0)",
-	Severity:     SeverityMedium,
-	SeverityNote: "high when containers of two or more isolation domains mount the source writable",
+	ID:       "MOUNT-001",
+	Title:    "Writable mount of a shared volume (container_file_t:s0)",
+	Severity: SeverityMedium,
+	SeverityNote: "high when containers of two or more isolation domains mount the source writable and the kernel, " +
+		"where asked, lets them in; low when the kernel denies every mounting container",
 	Rationale: "A :z relabel gives the source container_file_t at s0, which every level dominates: " +
 		"any confined container the path is mounted into may read and write it. Podman gives its " +
 		"named volumes the same label, so a named volume is reported only when two isolation " +
 		"domains mount it writable. Two workloads " +
 		"that mount it writable share their data through it, and files each one creates there carry " +
 		"its private level, which the other is then denied (measured with Podman 4.3.1). Medium, " +
-		"raised to high when two or more isolation domains mount the source writable.",
+		"raised to high when two or more isolation domains mount the source writable. Where the scan " +
+		"asked the kernel, a container whose process the kernel denies the source does not count as " +
+		"sharing it, and a finding whose every mounting container is denied drops to low: the " +
+		"label model and the loaded policy disagree, and the volume is unusable rather than shared.",
 	Remediation: "Use :Z (a private relabel) for a volume one container uses. For data that several " +
 		"containers must share, put them in one pod, or mount it read-only where they only read it.",
 	References: mountReferences,
@@ -36,16 +40,19 @@ var mount001 = Check{
 }
 
 var mount002 = Check{
-	ID:           "MOUNT-002",
-	Title:        "Writable mount whose source carries another container's private level",
-	Severity:     SeverityHigh,
-	SeverityNote: "low when the mounting container's level does not dominate the source's, so the kernel denies the access",
+	ID:       "MOUNT-002",
+	Title:    "Writable mount whose source carries another container's private level",
+	Severity: SeverityHigh,
+	SeverityNote: "low when the kernel denies the mounting container the source: by its access decision where one " +
+		"was recorded, else because the container's level does not dominate the source's",
 	Rationale: "A source labeled at a level that belongs to another isolation domain holds that " +
 		"domain's private files, such as its rootfs or a volume it relabeled with :Z. A container " +
 		"whose level dominates that level (an unconfined one always does) reads and writes them; the " +
 		"kernel allowed a container at the same level into another container's rootfs. High " +
 		"when the kernel lets the mounting container in; low when it denies it, which leaves a broken " +
-		"mount and the risk that someone relabels the other container's data away with :Z.",
+		"mount and the risk that someone relabels the other container's data away with :Z. Where the " +
+		"scan asked the kernel, its access decision decides between the two, and the evidence keeps " +
+		"the label model's prediction beside it.",
 	Remediation: "Stop mounting the other container's data into this one. If both must share it, put " +
 		"them in one pod or copy the data to a volume of its own.",
 	References: mountReferences,
@@ -73,12 +80,18 @@ var mount005 = Check{
 	ID:       "MOUNT-005",
 	Title:    "Writable mount whose source has a non-container type",
 	Severity: SeverityLow,
+	SeverityNote: "where the kernel was asked: medium when it lets the container write there, low when it " +
+		"lets it only read, info when it denies both",
 	Rationale: "A source that kept its host type (var_t, user_home_t, etc_t) is not container " +
 		"content. MCS does not separate it, because host files carry no categories. Only the " +
 		"loaded policy's type rules decide what a container may do there: on Debian 12's policy " +
-		"container_t was denied var_t and user_home_t files and allowed to read etc_t ones. Low, " +
-		"because the policy usually denies the access, but a mount that fails tempts users to add " +
-		":z to a host path (MOUNT-003) or to disable labeling (TYPE-002).",
+		"container_t was denied var_t and user_home_t files and allowed to read etc_t ones. " +
+		"Where the scan could ask the kernel, its access decision for the container's process on " +
+		"the source's label judges the mount, not the type name: medium when the kernel lets the " +
+		"container write host content, low when it lets it only read, and info when it denies both, " +
+		"because the mount is then unusable rather than a reach. Without a decision the check " +
+		"reports low, because the policy usually denies the access, but a mount that fails tempts " +
+		"users to add :z to a host path (MOUNT-003) or to disable labeling (TYPE-002).",
 	Remediation: "Mount a directory made for the container and relabel it with :Z, rather than a " +
 		"host directory in use by the host. Do not relabel host system or home directories.",
 	References: mountReferences,
@@ -142,19 +155,40 @@ func evaluateSharedVolumes(e *evaluation) Outcome {
 		if n < 2 && allNamedVolumes(group) {
 			continue
 		}
-		sev := SeverityNone
-		if n >= 2 {
-			sev = SeverityHigh
-		}
-		out.Findings = append(out.Findings, Finding{
-			Severity: sev,
-			Message: fmt.Sprintf("%s is a shared volume (%s) mounted writable by %d containers in %d isolation domains (%s): any confined container it is mounted into reads and writes it",
-				describePath(fl.Path, fl.Resolved), fl.Label.Value, len(members), n, e.nameList(members)),
+		f := Finding{
 			Subjects: append([]Subject{PathSubject(fl.Path)}, e.subjects(members)...),
 			Evidence: evidence,
-		})
+		}
+		fact := fmt.Sprintf("%s is a shared volume (%s) mounted writable by %d containers in %d isolation domains (%s)",
+			describePath(fl.Path, fl.Resolved), fl.Label.Value, len(members), n, e.nameList(members))
+		e.judgeSharedVolume(&f, group, fact)
+		out.Findings = append(out.Findings, f)
 	}
 	return out
+}
+
+// judgeSharedVolume sets the message, severity and basis of a MOUNT-001
+// finding. A mounting container that the kernel's decision denies the
+// source does not share it. Every other one counts, by the label model
+// where no decision was recorded. The finding is high when containers of
+// two or more domains share the source, medium for one, and low when the
+// kernel denies every mounting container.
+func (e *evaluation) judgeSharedVolume(f *Finding, group []*mountRef, fact string) {
+	const claim = "any confined container it is mounted into reads and writes it"
+	domains := e.isolationDomains()
+	t := newReachTally()
+	var sharing []int
+	for _, r := range group {
+		a := e.mountVerdict(r.view, r.file)
+		e.addVerdict(&t, containerName(*r.view.c)+" on "+r.file.Path, a)
+		if !a.decided() || a.read || a.write {
+			sharing = append(sharing, r.view.index)
+		}
+	}
+	if !t.contradicted() && distinctDomains(domains, sharing) >= 2 {
+		f.Severity = SeverityHigh
+	}
+	t.apply(f, fact, claim)
 }
 
 func allNamedVolumes(group []*mountRef) bool {
@@ -190,26 +224,55 @@ func evaluateForeignLevelMounts(e *evaluation) Outcome {
 		if len(owners) == 0 {
 			continue
 		}
-		reaches := r.view.class == classUnconfined || r.view.class == classNotLabeled ||
-			(r.view.class == classConfined && r.view.hasLevel && seclabel.CanReach(r.view.level(), r.level))
-		sev, verdict := SeverityNone, "its level dominates the source's, so the kernel lets it read and write that data"
-		if !reaches {
-			sev, verdict = SeverityLow, "its level does not dominate the source's, so the kernel denies the access"
-		}
 		fl := r.file
-		out.Findings = append(out.Findings, Finding{
-			Severity: sev,
-			Message: fmt.Sprintf("container %s mounts %s writable, which carries the private level %s of %s: %s",
-				containerName(*r.view.c), describePath(fl.Path, fl.Resolved), g.name(), e.nameList(owners), verdict),
+		f := Finding{
 			Subjects: append([]Subject{ContainerSubject(*r.view.c), PathSubject(fl.Path)}, e.subjects(owners)...),
 			Evidence: append([]Evidence{
 				{Name: "label of " + fl.Path, Value: fl.Label.Value},
 				r.view.labelEvidence(),
 				{Name: "destination", Value: r.mount.Destination},
 			}, e.levelEvidence(g, owners)...),
-		})
+		}
+		verdict := e.foreignLevelVerdict(&f, r)
+		f.Message = fmt.Sprintf("container %s mounts %s writable, which carries the private level %s of %s: %s",
+			containerName(*r.view.c), describePath(fl.Path, fl.Resolved), g.name(), e.nameList(owners), verdict)
+		out.Findings = append(out.Findings, f)
 	}
 	return out
+}
+
+// foreignLevelVerdict sets the severity and basis of a MOUNT-002 finding
+// and returns its verdict: high when the container reaches the other
+// domain's data, low when it is denied. The kernel's decision judges
+// where one was recorded, with the label model's prediction beside it.
+func (e *evaluation) foreignLevelVerdict(f *Finding, r *mountRef) string {
+	predicted := r.view.class == classUnconfined || r.view.class == classNotLabeled ||
+		(r.view.class == classConfined && r.view.hasLevel && seclabel.CanReach(r.view.level(), r.level))
+	prediction := "its level does not dominate the source's, so the kernel denies the access"
+	if predicted {
+		prediction = "its level dominates the source's, so the kernel lets it read and write that data"
+	}
+	a := e.mountVerdict(r.view, r.file)
+	f.Evidence = append(f.Evidence, e.decisionEvidence(containerName(*r.view.c)+" on "+r.file.Path, a)...)
+	if !a.decided() {
+		if !predicted {
+			f.Severity = SeverityLow
+		}
+		return prediction
+	}
+
+	f.Basis = BasisKernel
+	f.Evidence = append(f.Evidence, Evidence{Name: "label model", Value: prediction})
+	verdict := "the kernel's decision denies it that data"
+	if a.read || a.write {
+		verdict = "the kernel's decision lets it " + describeAccess(a) + " that data"
+	} else {
+		f.Severity = SeverityLow
+	}
+	if predicted != (a.read || a.write) {
+		verdict += ", contrary to the label model's prediction"
+	}
+	return verdict
 }
 
 func evaluateUnconfinedWritableMounts(e *evaluation) Outcome {
@@ -272,19 +335,54 @@ func evaluateHostTypeMounts(e *evaluation) Outcome {
 		default:
 			continue // unconfined: MOUNT-004
 		}
-		fl := r.file
-		out.Findings = append(out.Findings, Finding{
-			Message: fmt.Sprintf("container %s mounts %s writable, which has the host type %s: the loaded policy's type rules alone decide what the container may do there",
-				containerName(*r.view.c), describePath(fl.Path, fl.Resolved), r.label.Type()),
-			Subjects: []Subject{ContainerSubject(*r.view.c), PathSubject(fl.Path)},
-			Evidence: []Evidence{
-				{Name: "label of " + fl.Path, Value: fl.Label.Value},
-				r.view.labelEvidence(),
-				{Name: "destination", Value: r.mount.Destination},
-			},
-		})
+		out.Findings = append(out.Findings, e.hostTypeFinding(r))
 	}
 	return out
+}
+
+// hostTypeFinding reports one writable mount of a source with a host
+// type. Where the kernel was asked, its decision sets the severity. It is
+// medium when the kernel lets the container write there and low when it
+// lets it only read. It is info when the kernel denies both, because the
+// mount is then unusable rather than a reach.
+func (e *evaluation) hostTypeFinding(r *mountRef) Finding {
+	fl := r.file
+	name := containerName(*r.view.c)
+	f := Finding{
+		Message: fmt.Sprintf("container %s mounts %s writable, which has the host type %s: the loaded policy's type rules alone decide what the container may do there",
+			name, describePath(fl.Path, fl.Resolved), r.label.Type()),
+		Subjects: []Subject{ContainerSubject(*r.view.c), PathSubject(fl.Path)},
+		Evidence: []Evidence{
+			{Name: "label of " + fl.Path, Value: fl.Label.Value},
+			r.view.labelEvidence(),
+			{Name: "destination", Value: r.mount.Destination},
+		},
+	}
+	a := e.mountVerdict(r.view, fl)
+	f.Evidence = append(f.Evidence, e.decisionEvidence(name+" on "+fl.Path, a)...)
+	if !a.decided() {
+		return f
+	}
+
+	f.Basis = BasisKernel
+	var verdict string
+	switch {
+	case a.write:
+		f.Severity = SeverityMedium
+		verdict = "the kernel lets it " + describeAccess(a) + " there"
+	case a.read:
+		f.Severity = SeverityLow
+		verdict = "the kernel lets it read there but denies every write"
+	default:
+		f.Severity = SeverityInfo
+		verdict = "the kernel denies it every read and write there, so the mount is unusable, which tempts users to relabel the path with :z or to disable labeling"
+	}
+	if a.unenforced {
+		verdict += ", because the domain or the host is permissive and the kernel does not enforce its denials"
+	}
+	f.Message = fmt.Sprintf("container %s mounts %s writable, which has the host type %s: %s",
+		name, describePath(fl.Path, fl.Resolved), r.label.Type(), verdict)
+	return f
 }
 
 // socketDirectories hold engine sockets; mounting one exposes them all.

@@ -133,6 +133,16 @@ func evaluateLabelingDisabled(e *evaluation) Outcome {
 			})
 			continue
 		}
+		// A container seen only through /proc has no engine settings to
+		// judge; its kernel label is judged by TYPE-001 where SELinux runs.
+		if c.DiscoveredBy == inventory.DiscoveredByProcfs {
+			out.NotEvaluated = append(out.NotEvaluated, NotEvaluated{
+				Subject: ContainerSubject(c),
+				Reason: "container settings unknown: seen only through /proc, no queried engine API reported it; " +
+					"pass its engine's socket with --url to audit its settings",
+			})
+			continue
+		}
 		causes := labelingDisabledCauses(c, engineLabels(e.snap, c.Engine))
 		if len(causes) == 0 {
 			continue

@@ -88,8 +88,9 @@ type SELinux struct {
 	// PolicyVersion is sys/fs/selinux/policyvers, empty when unread.
 	PolicyVersion string `json:"policyVersion,omitempty"`
 	// Booleans are the policy booleans that bear on containers, sorted by
-	// name; absent when selinuxfs was not readable.
-	Booleans []Boolean `json:"booleans,omitempty"`
+	// name. Null means they were not read (selinuxfs absent or unreadable);
+	// an empty list means none of them exists in the loaded policy.
+	Booleans []Boolean `json:"booleans"`
 }
 
 // Engine is one container engine endpoint that was asked for containers.

@@ -19,11 +19,20 @@ func (s *Snapshot) Write(w io.Writer) error {
 // Read decodes a snapshot written by Write. It rejects a document with
 // another schemaVersion, whose fields may mean something else.
 func Read(r io.Reader) (*Snapshot, error) {
-	var s Snapshot
+	var doc struct {
+		Snapshot
+		// Tool and Findings appear in reports, never in snapshots.
+		Tool     json.RawMessage `json:"tool"`
+		Findings json.RawMessage `json:"findings"`
+	}
 	dec := json.NewDecoder(r)
-	if err := dec.Decode(&s); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("invalid snapshot: %w", err)
 	}
+	if doc.Tool != nil || doc.Findings != nil {
+		return nil, fmt.Errorf(`this is a report, not a snapshot: write a snapshot with "mcsaudit collect -o FILE"`)
+	}
+	s := doc.Snapshot
 	if s.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("unsupported snapshot schemaVersion %q: this mcsaudit reads %q", s.SchemaVersion, SchemaVersion)
 	}

@@ -44,7 +44,8 @@ func TestReadRejectsBadSnapshots(t *testing.T) {
 		"other schema version": `{"schemaVersion": "99"}`,
 		"no schema version":    `{"host": {}}`,
 		"not JSON":             `garbage`,
-		"report not snapshot":  `{"schemaVersion": 1}`,
+		"numeric version":      `{"schemaVersion": 1}`,
+		"a report":             `{"schemaVersion": "1", "tool": {"name": "mcsaudit"}, "findings": []}`,
 	}
 	for name, input := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -52,5 +53,25 @@ func TestReadRejectsBadSnapshots(t *testing.T) {
 				t.Error("Read accepted an invalid snapshot")
 			}
 		})
+	}
+}
+
+// "Read, none present" and "not read" are different facts and must both
+// survive a snapshot round trip.
+func TestSnapshotKeepsEmptyBooleans(t *testing.T) {
+	for name, booleans := range map[string][]Boolean{"empty": {}, "not read": nil} {
+		snap := New("h", time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))
+		snap.Host.SELinux.Booleans = booleans
+		var buf bytes.Buffer
+		if err := snap.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got.Host.SELinux.Booleans == nil) != (booleans == nil) {
+			t.Errorf("%s: booleans read back as %#v", name, got.Host.SELinux.Booleans)
+		}
 	}
 }

@@ -9,6 +9,12 @@
 //	classes, err := kernel.LoadClasses("/", "file")
 //	d, err := fs.Query(scon, tcon, classes["file"].Index)
 //	fmt.Println(classes["file"].Names(d.Allowed))
+//
+// A scan calls Collect, which asks the questions the checks need about a
+// snapshot and records the answers in it:
+//
+//	kernel.Collect(ctx, kernel.Options{HostRoot: "/"}, snap)
+//	fmt.Println(len(snap.Decisions), "decisions")
 package kernel
 
 import (
@@ -121,8 +127,13 @@ func (s *Selinuxfs) Query(scontext, tcontext string, class uint16) (Decision, er
 	defer f.Close()
 
 	if _, err := f.WriteString(FormatRequest(scontext, tcontext, class)); err != nil {
-		if errors.Is(err, syscall.EINVAL) {
+		switch {
+		case errors.Is(err, syscall.EINVAL):
 			return Decision{}, fmt.Errorf("asking for %s -> %s: %w", scontext, tcontext, ErrInvalidContext)
+		case errors.Is(err, fs.ErrPermission):
+			// The policy denies the caller security compute_av, which
+			// the kernel checks on every write, so no question can pass.
+			return Decision{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		return Decision{}, fmt.Errorf("asking for %s -> %s: %w", scontext, tcontext, err)
 	}

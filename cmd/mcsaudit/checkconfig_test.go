@@ -15,7 +15,7 @@ func TestScanCheckConfig(t *testing.T) {
 	}{
 		{"severity lowered", "severity:\n  TYPE-002: low\n", exitOK, ""},
 		{"check disabled", "disabledChecks: [TYPE-002]\n", exitOK, ""},
-		{"empty file", "", exitFindings, "1 findings at or above severity high"},
+		{"empty file", "", exitFindings, "1 finding at or above severity high"},
 		{"unknown field", "disabledCheck: [TYPE-002]\n", exitError, "unknown field disabledCheck"},
 		{"unknown check", "severity:\n  TYPE-999: low\n", exitError, "severity.TYPE-999"},
 		{"invalid severity", "severity:\n  TYPE-002: urgent\n", exitError, `severity.TYPE-002: invalid severity "urgent"`},

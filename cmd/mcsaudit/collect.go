@@ -45,6 +45,23 @@ func (o *collectOptions) addFlags(cmd *cobra.Command) {
 }
 
 func (o *collectOptions) validate() error {
+	info, err := os.Stat(o.hostRoot)
+	switch {
+	case err != nil:
+		return fmt.Errorf("invalid --host-root %q: %w", o.hostRoot, err)
+	case !info.IsDir():
+		return fmt.Errorf("invalid --host-root %q: not a directory", o.hostRoot)
+	}
+	for _, u := range o.urls {
+		if err := podman.ValidateURL(u); err != nil {
+			return fmt.Errorf("invalid --url: %w", err)
+		}
+	}
+	if env := os.Getenv("CONTAINER_HOST"); len(o.urls) == 0 && env != "" {
+		if err := podman.ValidateURL(env); err != nil {
+			return fmt.Errorf("invalid CONTAINER_HOST: %w", err)
+		}
+	}
 	if o.timeout <= 0 {
 		return fmt.Errorf("invalid --timeout %s: must be positive", o.timeout)
 	}

@@ -53,7 +53,7 @@ func TestDiffExitCodes(t *testing.T) {
 		wantCode   int
 		wantStderr string
 	}{
-		{"new high finding", []string{oldReport, newReport, "--fail-on", "high"}, exitFindings, "1 new findings at or above severity high"},
+		{"new high finding", []string{oldReport, newReport, "--fail-on", "high"}, exitFindings, "1 new finding at or above severity high"},
 		{"threshold above it", []string{oldReport, newReport, "--fail-on", "critical"}, exitOK, ""},
 		{"default threshold", []string{oldReport, newReport}, exitOK, ""},
 		{"unchanged findings only", []string{oldReport, oldReport, "--fail-on", "info"}, exitOK, ""},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,6 +82,11 @@ func TestScanRejectsInvalidFlags(t *testing.T) {
 		{"zero concurrency", []string{"scan", "--concurrency", "0", "--url", "unix:///nonexistent"}, "invalid --concurrency"},
 		{"bad log level", []string{"scan", "--log-level", "loud"}, "invalid --log-level"},
 		{"stray argument", []string{"scan", "extra"}, "unknown command"},
+		{"missing host root", []string{"scan", "--host-root", "/nonexistent/root"}, `invalid --host-root "/nonexistent/root"`},
+		{"host root is a file", []string{"scan", "--host-root", "/etc/hostname"}, "not a directory"},
+		{"empty url", []string{"scan", "--url", ""}, "invalid --url: empty address"},
+		{"unknown scheme", []string{"scan", "--url", "foo://bar"}, `scheme "foo"`},
+		{"tcp without port", []string{"scan", "--url", "tcp://127.0.0.1"}, "host and a port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,5 +149,40 @@ func TestVersion(t *testing.T) {
 	code, stdout, _ := runCLI(t, "version")
 	if code != exitOK || !strings.HasPrefix(stdout, "mcsaudit ") {
 		t.Errorf("version: code %d, output %q", code, stdout)
+	}
+}
+
+func TestScanSocketPathNotASocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "regular-file")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "scan", "--url", "unix://"+path, "--host-root", t.TempDir())
+	if code != exitError {
+		t.Errorf("exit code = %d, want %d", code, exitError)
+	}
+	if !strings.Contains(stderr, "is not a socket") {
+		t.Errorf("stderr = %q, want it to say the path is not a socket", stderr)
+	}
+}
+
+func TestLogLevelCheckedByEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"version", "--log-level", "loud"}, {"checks", "--log-level", "loud"}} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitError || !strings.Contains(stderr, "invalid --log-level") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming --log-level", args, code, stderr)
+		}
+	}
+}
+
+func TestThresholdErrorGrammar(t *testing.T) {
+	if got := (&thresholdError{count: 1, threshold: "high"}).Error(); !strings.HasPrefix(got, "1 finding at") {
+		t.Errorf("one finding: %q", got)
+	}
+	if got := (&thresholdError{count: 2, threshold: "high"}).Error(); !strings.HasPrefix(got, "2 findings at") {
+		t.Errorf("two findings: %q", got)
+	}
+	if got := (&thresholdError{count: 1, threshold: "low", noun: "new findings"}).Error(); !strings.HasPrefix(got, "1 new finding at") {
+		t.Errorf("one new finding: %q", got)
 	}
 }

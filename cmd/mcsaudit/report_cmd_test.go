@@ -71,11 +71,11 @@ func TestScanWaiversAndFailOn(t *testing.T) {
 		wantCode   int
 		wantStderr string
 	}{
-		{"no ignore file", "", exitFindings, "1 findings at or above severity high"},
+		{"no ignore file", "", exitFindings, "1 finding at or above severity high"},
 		{"waived by label", "waivers:\n  - check: TYPE-002\n    label: com.github.containers.toolbox=true\n    reason: toolbox by design\n", exitOK, ""},
 		{"waived until a future day", "waivers:\n  - check: TYPE-002\n    container: toolbox-*\n    reason: r\n    expires: 2999-12-31\n", exitOK, ""},
 		{"expired waiver", "waivers:\n  - check: TYPE-002\n    container: toolbox-*\n    reason: r\n    expires: 2001-01-31\n", exitFindings, "waiver expired"},
-		{"waiver for another container", "waivers:\n  - check: TYPE-002\n    container: web\n    reason: r\n", exitFindings, "1 findings at or above"},
+		{"waiver for another container", "waivers:\n  - check: TYPE-002\n    container: web\n    reason: r\n", exitFindings, "1 finding at or above"},
 		{"unknown check", "waivers:\n  - check: TYPE-999\n    reason: r\n", exitError, `line 2, field "check": waiver 1: unknown check "TYPE-999"`},
 		{"missing reason", "waivers:\n  - check: TYPE-002\n    container: toolbox-*\n", exitError, `field "reason"`},
 		{"invalid expiry", "waivers:\n  - check: TYPE-002\n    reason: r\n    expires: 31.12.2027\n", exitError, `line 4, field "expires"`},

@@ -63,7 +63,14 @@ It only reads: it never changes a label, a file or a container.`),
 		SilenceErrors: true,
 	}
 	global.addFlags(cmd)
-	cmd.PersistentPreRunE = func(*cobra.Command, []string) error { return global.profile.start() }
+	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		// Every command checks --log-level, even one that logs nothing,
+		// so a typo in a shared alias or unit file shows at once.
+		if _, err := global.logger(c.ErrOrStderr()); err != nil {
+			return err
+		}
+		return global.profile.start()
+	}
 	cmd.PersistentPostRunE = func(*cobra.Command, []string) error { return global.profile.stop() }
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun \"%s --help\" for usage", err, c.CommandPath())

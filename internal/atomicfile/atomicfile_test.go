@@ -10,14 +10,10 @@ import (
 
 func TestWriteReplacesFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.json")
-	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("old"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	err := Write(path, func(w io.Writer) error {
-		_, err := io.WriteString(w, "new")
-		return err
-	})
-	if err != nil {
+	if err := Write(path, writeString("new")); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)
@@ -27,12 +23,19 @@ func TestWriteReplacesFile(t *testing.T) {
 	if string(got) != "new" {
 		t.Errorf("contents = %q, want %q", got, "new")
 	}
+}
+
+func TestWriteNewFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.json")
+	if err := Write(path, writeString("new")); err != nil {
+		t.Fatal(err)
+	}
 	info, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if info.Mode().Perm() != 0o644 {
-		t.Errorf("mode = %v, want 0644", info.Mode().Perm())
+		t.Errorf("mode = %v, want 0644 for a new report", info.Mode().Perm())
 	}
 }
 
@@ -77,5 +80,54 @@ func TestWriteMissingDirectory(t *testing.T) {
 	}
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("error = %v, want it to wrap os.ErrNotExist", err)
+	}
+}
+
+func writeString(text string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := io.WriteString(w, text)
+		return err
+	}
+}
+
+func TestWriteKeepsModeOfExistingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "private.json")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, writeString("new")); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600 kept from the old report", info.Mode().Perm())
+	}
+}
+
+func TestWriteThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "reports", "latest.json")
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "report.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, writeString("new")); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link %s was replaced, want it kept", link)
+	}
+	got, err := os.ReadFile(target)
+	if err != nil || string(got) != "new" {
+		t.Errorf("target contents = %q, %v; want the new report", got, err)
 	}
 }

@@ -34,10 +34,10 @@ func ReadBooleans(root string) ([]inventory.Boolean, []error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var (
-		booleans []inventory.Boolean
-		problems []error
-	)
+	// A readable directory gives a non-nil list, even an empty one: nil
+	// means the booleans were not read at all.
+	booleans := []inventory.Boolean{}
+	var problems []error
 	for _, e := range entries {
 		if !containerBoolean(e.Name()) {
 			continue

@@ -103,3 +103,14 @@ func TestReadPodmanConfigOrder(t *testing.T) {
 		t.Errorf("problems = %v, want one naming 10-junk.conf", problems)
 	}
 }
+
+func TestReadBooleansNoneRelevant(t *testing.T) {
+	root := writeTree(t, map[string]string{"sys/fs/selinux/booleans/httpd_can_network": "1 1"})
+	booleans, _, err := ReadBooleans(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if booleans == nil || len(booleans) != 0 {
+		t.Errorf("booleans = %#v, want an empty, non-nil list", booleans)
+	}
+}

@@ -460,3 +460,70 @@ func TestResolveURL(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateURL(t *testing.T) {
+	valid := []string{"unix:///run/podman/podman.sock", "tcp://127.0.0.1:8080", "ssh://core@host/run/podman/podman.sock"}
+	for _, u := range valid {
+		if err := ValidateURL(u); err != nil {
+			t.Errorf("ValidateURL(%q) = %v, want nil", u, err)
+		}
+	}
+	invalid := map[string]string{
+		"":                   "empty address",
+		"foo://bar":          `scheme "foo"`,
+		"tcp://127.0.0.1":    "host and a port",
+		"unix://":            "names no socket path",
+		"ssh:///no/host":     "needs a host",
+		"tcp://[::1:bad:80/": "not a URL",
+	}
+	for u, want := range invalid {
+		err := ValidateURL(u)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ValidateURL(%q) = %v, want an error mentioning %q", u, err, want)
+		}
+	}
+}
+
+func TestSocketRootless(t *testing.T) {
+	if rootless, known := socketRootless("unix:///run/user/1000/podman/podman.sock"); !rootless || !known {
+		t.Errorf("a /run/user socket: rootless %v known %v, want true true", rootless, known)
+	}
+	if _, known := socketRootless("tcp://127.0.0.1:8080"); known {
+		t.Error("a tcp address claimed a known owner")
+	}
+	if _, known := socketRootless("unix:///nonexistent/podman.sock"); known {
+		t.Error("a missing socket claimed a known owner")
+	}
+	if os.Geteuid() == 0 {
+		path := filepath.Join(t.TempDir(), "root.sock")
+		if err := os.WriteFile(path, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if rootless, known := socketRootless("unix://" + path); rootless || !known {
+			t.Errorf("a root-owned socket: rootless %v known %v, want false true", rootless, known)
+		}
+	}
+}
+
+// Labels on the containers answer what podman info would, so the slow
+// info call is skipped; the engine still reads as labeling.
+func TestCollectSkipsInfoWhenLabeled(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the replay socket must be owned by root for its owner to tell rootful")
+	}
+	srv, _ := startReplay(t)
+	snap, err := collect(t.Context(), srv.URL(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Requests(apireplay.RouteInfo); n != 0 {
+		t.Errorf("info requests = %d, want 0 when labels and the socket owner tell", n)
+	}
+	e := snap.Engines[0]
+	if e.SELinuxEnabled == nil || !*e.SELinuxEnabled {
+		t.Errorf("SELinuxEnabled = %v, want true inferred from the labels", e.SELinuxEnabled)
+	}
+	if e.Rootless {
+		t.Error("engine reads as rootless, want rootful from the root-owned socket")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"syscall"
 	"time"
@@ -44,6 +45,35 @@ func (e *ConnectError) Error() string {
 
 // Unwrap returns both ErrUnreachable and the underlying cause.
 func (e *ConnectError) Unwrap() []error { return []error{ErrUnreachable, e.Err} }
+
+// ValidateURL checks an API address before the bindings see it: their
+// own error for a bad address blames CONTAINER_HOST whatever its source.
+func ValidateURL(raw string) error {
+	if raw == "" {
+		return errors.New(`empty address: want unix:///path, tcp://host:port or ssh://user@host/path`)
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", raw, err)
+	}
+	switch u.Scheme {
+	case "unix":
+		if u.Path == "" && u.Host == "" {
+			return fmt.Errorf("%q names no socket path: want unix:///path/to/podman.sock", raw)
+		}
+	case "tcp":
+		if u.Hostname() == "" || u.Port() == "" {
+			return fmt.Errorf("%q needs a host and a port: want tcp://host:port", raw)
+		}
+	case "ssh":
+		if u.Hostname() == "" {
+			return fmt.Errorf("%q needs a host: want ssh://user@host/path", raw)
+		}
+	default:
+		return fmt.Errorf("%q has scheme %q: want unix, tcp or ssh", raw, u.Scheme)
+	}
+	return nil
+}
 
 // ResolveURL picks the API address: the explicit value, else CONTAINER_HOST
 // (the variable the podman remote client reads), else DefaultURL.
@@ -98,6 +128,11 @@ func classifyConnectError(url string, timeout time.Duration, err error) error {
 	const fixStart = `start it with "systemctl enable --now podman.socket" (rootless: "systemctl --user enable --now podman.socket") or pass --url`
 	e := &ConnectError{URL: url, Err: err}
 	switch {
+	case errors.Is(err, context.Canceled):
+		e.Reason = "interrupted before the service answered"
+	case isNotSocket(url):
+		e.Reason = "the path exists but is not a socket"
+		e.Fix = "pass --url with the Podman API socket, such as " + DefaultURL
 	case errors.Is(err, fs.ErrNotExist):
 		e.Reason = "socket not found"
 		e.Fix = fixStart
@@ -115,4 +150,16 @@ func classifyConnectError(url string, timeout time.Duration, err error) error {
 		e.Fix = "check --url (unix:///path, tcp://host:port or ssh://user@host/path)"
 	}
 	return e
+}
+
+// isNotSocket reports whether a unix URL names an existing file that is
+// not a socket; connecting to one fails with "connection refused", which
+// would send the user looking for a stopped service.
+func isNotSocket(raw string) bool {
+	u, err := neturl.Parse(raw)
+	if err != nil || u.Scheme != "unix" {
+		return false
+	}
+	info, err := os.Stat(u.Path)
+	return err == nil && info.Mode().Type() != fs.ModeSocket
 }
