@@ -35,8 +35,8 @@ type Options struct {
 	// Podman holds the settings shared by every Podman service queried;
 	// its URL and UID are set per service.
 	Podman podman.Options
-	// IsRoot tells whether the caller runs as root, which decides whether
-	// other users' rootless services are looked for.
+	// IsRoot is true when the caller runs as root. Only then are other
+	// users' rootless services looked for.
 	IsRoot bool
 	// Files bounds the walk inside writable mount sources; its HostRoot
 	// and Logger are set from the fields above.
@@ -61,7 +61,7 @@ type Result struct {
 
 // Run collects evidence and evaluates every check. It returns an error
 // only when the audit cannot run at all, such as an unreachable Podman
-// service; unreadable evidence is recorded as coverage gaps instead.
+// service. Unreadable evidence is recorded as coverage gaps instead.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	snap, err := Collect(ctx, opts)
 	if err != nil {
@@ -71,7 +71,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // Collect gathers the evidence of one host into a Snapshot without judging
-// it. It fails only when no container engine could be queried.
+// it. It fails when an engine named in PodmanURLs (or CONTAINER_HOST)
+// cannot be queried, or when no engine at all can.
 func Collect(ctx context.Context, opts Options) (*inventory.Snapshot, error) {
 	opts = withDefaults(opts)
 

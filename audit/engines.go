@@ -39,11 +39,13 @@ func podmanEndpoints(hostRoot string, explicit []string, isRoot bool) []endpoint
 		eps := make([]endpoint, 0, len(explicit))
 		seen := map[string]bool{}
 		for _, u := range explicit {
-			// The same service named twice would list every container twice.
-			if seen[u] {
+			// The same service named twice, even by another spelling of
+			// its socket path, would list every container twice.
+			key := canonicalURL(u)
+			if seen[key] {
 				continue
 			}
-			seen[u] = true
+			seen[key] = true
 			eps = append(eps, endpoint{url: u, uid: uidFromURL(u), required: true})
 		}
 		return eps
@@ -136,4 +138,18 @@ func engineOutcome(reached int, failures []error, isRoot bool) error {
 		return nil
 	}
 	return failures[0]
+}
+
+// canonicalURL returns a unix URL with its socket path cleaned and its
+// symlinks resolved, and any other URL unchanged.
+func canonicalURL(raw string) string {
+	path, ok := strings.CutPrefix(raw, "unix://")
+	if !ok {
+		return raw
+	}
+	path = filepath.Clean(path)
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
+	}
+	return "unix://" + path
 }

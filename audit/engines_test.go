@@ -218,3 +218,16 @@ func TestPodmanEndpointsDeduplicated(t *testing.T) {
 		t.Errorf("endpoints = %v, want the repeated URL once", got)
 	}
 }
+
+func TestPodmanEndpointsSameSocketSpelledTwice(t *testing.T) {
+	dir := t.TempDir()
+	sock := makeSocketPath(t, dir, "podman.sock")
+	link := filepath.Join(dir, "link.sock")
+	if err := os.Symlink(sock, link); err != nil {
+		t.Fatal(err)
+	}
+	spellings := []string{"unix://" + sock, "unix://" + dir + "//podman.sock", "unix://" + dir + "/x/../podman.sock", "unix://" + link}
+	if got := urls(podmanEndpoints("/", spellings, true)); len(got) != 1 {
+		t.Errorf("endpoints = %v, want one for four spellings of one socket", got)
+	}
+}

@@ -58,10 +58,10 @@ func writeHeader(w *errWriter, doc *Document) {
 	w.printf("Host:      %s (host root %s)\n", doc.Host.Hostname, doc.Host.HostRoot)
 	w.printf("SELinux:   %s", se.State)
 	if se.PolicyType != "" {
-		w.printf(", policy %s", se.PolicyType)
+		w.printf(", SELINUXTYPE=%s", se.PolicyType)
 	}
 	if se.StateReason != "" {
-		w.printf(" (%s)", se.StateReason)
+		w.printf("; %s", se.StateReason)
 	}
 	w.printf("\n")
 	for _, e := range doc.Engines {
@@ -72,8 +72,9 @@ func writeHeader(w *errWriter, doc *Document) {
 		w.printf("Engine:    %s %s at %s, %s\n", e.Name, e.Version, e.URL, status)
 	}
 	s := doc.Summary
-	w.printf("Audited:   %d containers; %d findings (critical %d, high %d, medium %d, low %d, info %d",
-		s.Containers, s.Findings, s.Critical, s.High, s.Medium, s.Low, s.Info)
+	w.printf("Audited:   %d %s; %d %s (critical %d, high %d, medium %d, low %d, info %d",
+		s.Containers, plural(s.Containers, "container"), s.Findings, plural(s.Findings, "finding"),
+		s.Critical, s.High, s.Medium, s.Low, s.Info)
 	if s.Waived > 0 {
 		w.printf(", waived %d", s.Waived)
 	}

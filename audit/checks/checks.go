@@ -17,6 +17,7 @@
 package checks
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
@@ -147,7 +148,19 @@ func RunWithConfig(snap *inventory.Snapshot, catalog []Check, cfg *Config) Resul
 	selinuxOff := snap.Host.SELinux.State == inventory.SELinuxDisabled
 
 	res := Result{Findings: []Finding{}, NotEvaluated: []NotEvaluated{}}
-	for _, c := range cfg.Apply(catalog) {
+	enabled := cfg.Apply(catalog)
+	// A check the configuration disables is listed as not evaluated, so a
+	// report never reads as if it ran and found nothing, and a comparison
+	// never counts its findings as resolved.
+	for _, c := range catalog {
+		if !slices.ContainsFunc(enabled, func(e Check) bool { return e.ID == c.ID }) {
+			res.NotEvaluated = append(res.NotEvaluated, NotEvaluated{
+				CheckID: c.ID, Subject: HostSubject(snap),
+				Reason: "disabled by the check configuration (disabledChecks)",
+			})
+		}
+	}
+	for _, c := range enabled {
 		if selinuxOff && !c.withoutSELinux {
 			continue
 		}

@@ -238,3 +238,26 @@ func TestLabelingDisabledProcfsOnly(t *testing.T) {
 		t.Errorf("not evaluated = %+v, want TYPE-002 for the container seen only through /proc", res.NotEvaluated)
 	}
 }
+
+// A disabled check leaves a trace: it is listed as not evaluated with the
+// reason, never silently absent.
+func TestDisabledCheckListedAsNotEvaluated(t *testing.T) {
+	snap := hostSnapshot(inventory.SELinuxDisabled)
+	cfg, err := ParseConfig(strings.NewReader("disabledChecks: [HOST-001]\n"), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := RunWithConfig(snap, Catalog(), cfg)
+	if got := findingsFor(res, "HOST-001"); len(got) != 0 {
+		t.Errorf("HOST-001 findings = %v, want none while disabled", got)
+	}
+	found := false
+	for _, n := range res.NotEvaluated {
+		if n.CheckID == "HOST-001" && strings.Contains(n.Reason, "disabled by the check configuration") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("not evaluated = %+v, want HOST-001 listed as disabled", res.NotEvaluated)
+	}
+}

@@ -36,15 +36,15 @@ var ErrInvalidContext = errors.New("context not valid in the loaded policy")
 // all (no selinuxfs, or no permission to open it).
 var ErrUnavailable = errors.New("kernel access decisions unavailable")
 
-// Decision is the kernel's answer for one (scontext, tcontext, class).
+// Decision is the kernel's response for one (scontext, tcontext, class).
 type Decision struct {
 	// Allowed has one bit per permission the kernel grants.
 	Allowed uint32
-	// Decided has a bit for each permission the answer covers.
+	// Decided has a bit for each permission the response covers.
 	Decided    uint32
 	AuditAllow uint32
 	AuditDeny  uint32
-	// Seqno is the policy sequence number the answer belongs to; it
+	// Seqno is the policy sequence number the response belongs to; it
 	// changes when a policy or boolean change invalidates cached answers.
 	Seqno uint32
 	Flags uint32
@@ -56,7 +56,7 @@ type Decision struct {
 const flagPermissive = 0x1
 
 // Permissive reports whether the source domain is permissive, in which
-// case every permission is granted in practice whatever Allowed says.
+// case every permission is granted in practice whatever Allowed contains.
 func (d Decision) Permissive() bool { return d.Flags&flagPermissive != 0 }
 
 // FormatRequest builds the text written to the access file.
@@ -70,26 +70,26 @@ func FormatRequest(scontext, tcontext string, class uint16) string {
 func ParseDecision(answer string) (Decision, error) {
 	fields := strings.Fields(answer)
 	if len(fields) != 5 && len(fields) != 6 {
-		return Decision{}, fmt.Errorf("invalid access answer %q: want 5 or 6 fields", answer)
+		return Decision{}, fmt.Errorf("invalid access response %q: want 5 or 6 fields", answer)
 	}
 	var d Decision
 	hex := []*uint32{&d.Allowed, &d.Decided, &d.AuditAllow, &d.AuditDeny}
 	for i, dst := range hex {
 		v, err := strconv.ParseUint(fields[i], 16, 32)
 		if err != nil {
-			return Decision{}, fmt.Errorf("invalid access answer %q: field %d: %w", answer, i+1, err)
+			return Decision{}, fmt.Errorf("invalid access response %q: field %d: %w", answer, i+1, err)
 		}
 		*dst = uint32(v)
 	}
 	seq, err := strconv.ParseUint(fields[4], 10, 32)
 	if err != nil {
-		return Decision{}, fmt.Errorf("invalid access answer %q: seqno: %w", answer, err)
+		return Decision{}, fmt.Errorf("invalid access response %q: seqno: %w", answer, err)
 	}
 	d.Seqno = uint32(seq)
 	if len(fields) == 6 {
 		flags, err := strconv.ParseUint(fields[5], 16, 32)
 		if err != nil {
-			return Decision{}, fmt.Errorf("invalid access answer %q: flags: %w", answer, err)
+			return Decision{}, fmt.Errorf("invalid access response %q: flags: %w", answer, err)
 		}
 		d.Flags = uint32(flags)
 	}

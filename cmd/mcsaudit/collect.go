@@ -37,11 +37,11 @@ func (o *collectOptions) addFlags(cmd *cobra.Command) {
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit for each Podman API request")
 	f.IntVar(&o.concurrency, "concurrency", podman.DefaultConcurrency, "number of containers inspected at once")
 	f.IntVar(&o.sample.SampleDepth, "sample-depth", files.DefaultSampleDepth,
-		"directory levels read below each writable mount source when sampling its labels")
+		"directory levels read below each writable mount source when sampling its labels (0 means the default)")
 	f.IntVar(&o.sample.SampleEntries, "sample-entries", files.DefaultSampleEntries,
-		"maximum entries read below each writable mount source")
+		"maximum entries read below each writable mount source (0 means the default)")
 	f.DurationVar(&o.sample.SampleTime, "sample-time", files.DefaultSampleTime,
-		"maximum time spent sampling below each writable mount source")
+		"maximum time spent sampling below each writable mount source (0 means the default)")
 }
 
 func (o *collectOptions) validate() error {

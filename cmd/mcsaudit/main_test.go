@@ -186,3 +186,11 @@ func TestThresholdErrorGrammar(t *testing.T) {
 		t.Errorf("one new finding: %q", got)
 	}
 }
+
+func TestScanMetricsFileMustDifferFromOutput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, "scan", "-o", path, "--metrics-file", path, "--url", "unix:///nonexistent.sock")
+	if code != exitError || !strings.Contains(stderr, "also the --output file") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming the clash", code, stderr)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -104,6 +105,9 @@ func runScan(cmd *cobra.Command, global *globalOptions, opts *scanOptions) error
 	log, err := global.logger(cmd.ErrOrStderr())
 	if err != nil {
 		return err
+	}
+	if opts.metricsFile != "" && opts.output != "" && filepath.Clean(opts.metricsFile) == filepath.Clean(opts.output) {
+		return fmt.Errorf("invalid --metrics-file %q: it is also the --output file, and the metrics would replace the report", opts.metricsFile)
 	}
 	waivers, err := loadWaivers(opts.ignoreFile)
 	if err != nil {

@@ -9,23 +9,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // Write calls write with a temporary file in path's directory, syncs it,
 // and renames it over path. On any error the temporary file is removed and
-// path is left as it was. When path is a symlink, the file it points to is
-// replaced and the link kept. A replaced file keeps its mode and, when the
-// caller may set them, its owner and group, so a report that was private
-// stays private; a new file gets mode 0644.
+// path is left as it was.
+//
+// The new file belongs to the caller. It keeps the mode of the file it
+// replaces, without group or other write permission, so a private report
+// stays private and no other user can edit one written by root; a new file
+// gets mode 0644. A symlink at path is replaced, never followed: root
+// writing a report into /tmp must not overwrite the file another user's
+// link points to.
 func Write(path string, write func(io.Writer) error) (err error) {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	mode, owner := os.FileMode(0o644), (*syscall.Stat_t)(nil)
-	if info, err := os.Stat(path); err == nil {
-		mode = info.Mode().Perm()
-		owner, _ = info.Sys().(*syscall.Stat_t)
+	mode := os.FileMode(0o644)
+	if info, err := os.Lstat(path); err == nil && info.Mode().IsRegular() {
+		mode = info.Mode().Perm() &^ 0o022
 	}
 
 	dir := filepath.Dir(path)
@@ -48,10 +47,6 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	}
 	if err := tmp.Chmod(mode); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if owner != nil {
-		// Only root may give a file away; for others the file stays theirs.
-		_ = tmp.Chown(int(owner.Uid), int(owner.Gid))
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)

@@ -107,27 +107,51 @@ func TestWriteKeepsModeOfExistingFile(t *testing.T) {
 	}
 }
 
-func TestWriteThroughSymlink(t *testing.T) {
+// A symlink at the destination is replaced, not followed, so a link that
+// another user planted cannot make root overwrite the file it names.
+func TestWriteReplacesSymlink(t *testing.T) {
 	dir := t.TempDir()
-	target := filepath.Join(dir, "reports", "latest.json")
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "report.json")
-	if err := os.Symlink(target, link); err != nil {
+	if err := os.Symlink(victim, link); err != nil {
 		t.Fatal(err)
 	}
 	if err := Write(link, writeString("new")); err != nil {
 		t.Fatal(err)
 	}
-	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
-		t.Errorf("the link %s was replaced, want it kept", link)
+	if got, err := os.ReadFile(victim); err != nil || string(got) != "precious" {
+		t.Errorf("the link's target now holds %q, %v; want it untouched", got, err)
 	}
-	got, err := os.ReadFile(target)
-	if err != nil || string(got) != "new" {
-		t.Errorf("target contents = %q, %v; want the new report", got, err)
+	info, err := os.Lstat(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Mode().IsRegular() {
+		t.Errorf("%s is %v, want a regular file in place of the link", link, info.Mode())
+	}
+}
+
+// A report replacing a file that others could write does not keep that
+// write permission.
+func TestWriteDropsGroupAndOtherWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(path, []byte("old"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, writeString("new")); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o644 {
+		t.Errorf("mode = %v, want 0644: group and other write dropped", info.Mode().Perm())
 	}
 }

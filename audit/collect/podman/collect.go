@@ -69,7 +69,7 @@ func Collect(ctx context.Context, opts Options, snap *inventory.Snapshot) error 
 
 	// podman info is the slowest call of a scan (about 0.4 s of the
 	// service's CPU with 200 containers, as it gathers storage and network
-	// state), and it tells only two things the scan needs: whether the
+	// state), and it returns only two facts the scan needs: whether the
 	// engine is rootless and whether its SELinux labeling is on. It is
 	// asked only when neither the socket nor the containers tell, and
 	// then alongside the other calls.
@@ -325,7 +325,7 @@ func anyLabeled(found []inventory.Container) bool {
 	return false
 }
 
-// socketRootless tells from a unix socket whether its service is rootless:
+// socketRootless reports from a unix socket whether its service is rootless:
 // a socket under /run/user/<uid>/ belongs to that user's service, and one
 // owned by root to a rootful service. known is false when neither holds,
 // such as for tcp:// and ssh:// addresses.

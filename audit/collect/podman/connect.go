@@ -153,7 +153,7 @@ func classifyConnectError(url string, timeout time.Duration, err error) error {
 }
 
 // isNotSocket reports whether a unix URL names an existing file that is
-// not a socket; connecting to one fails with "connection refused", which
+// not a socket. Connecting to one fails with "connection refused", which
 // would send the user looking for a stopped service.
 func isNotSocket(raw string) bool {
 	u, err := neturl.Parse(raw)
