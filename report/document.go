@@ -13,14 +13,17 @@ import (
 // Document is the report: the audited host, what was read and what was
 // found. Its JSON form is described by docs/report.schema.json.
 type Document struct {
-	SchemaVersion string                `json:"schemaVersion"`
-	Tool          Tool                  `json:"tool"`
-	GeneratedAt   time.Time             `json:"generatedAt"`
-	Host          inventory.Host        `json:"host"`
-	Engines       []inventory.Engine    `json:"engines"`
-	Containers    []inventory.Container `json:"containers"`
-	Processes     []inventory.Process   `json:"processes"`
-	Files         []inventory.FileLabel `json:"files"`
+	SchemaVersion string    `json:"schemaVersion"`
+	Tool          Tool      `json:"tool"`
+	GeneratedAt   time.Time `json:"generatedAt"`
+	// CollectedAt is when the evidence was read. It is earlier than
+	// GeneratedAt when a snapshot is audited later ("scan --snapshot").
+	CollectedAt time.Time             `json:"collectedAt"`
+	Host        inventory.Host        `json:"host"`
+	Engines     []inventory.Engine    `json:"engines"`
+	Containers  []inventory.Container `json:"containers"`
+	Processes   []inventory.Process   `json:"processes"`
+	Files       []inventory.FileLabel `json:"files"`
 	// Decisions are the kernel's access decisions asked on the audited
 	// host, absent where none was asked.
 	Decisions    []inventory.AccessDecision `json:"decisions,omitempty"`
@@ -139,6 +142,7 @@ func NewDocument(res *audit.Result, version string, generatedAt time.Time) *Docu
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "mcsaudit", Version: version},
 		GeneratedAt:   generatedAt.UTC(),
+		CollectedAt:   snap.CollectedAt.UTC(),
 		Host:          snap.Host,
 		Engines:       snap.Engines,
 		Containers:    snap.Containers,

@@ -55,6 +55,9 @@ func writeMarkdownHost(w *errWriter, doc *Document) {
 	w.printf("| Host | %s |\n", mdText(doc.Host.Hostname))
 	w.printf("| Host root | `%s` |\n", mdCode(doc.Host.HostRoot))
 	w.printf("| Generated | %s by %s %s |\n", doc.GeneratedAt.UTC().Format(timeLayout), mdText(doc.Tool.Name), mdText(doc.Tool.Version))
+	if !doc.CollectedAt.IsZero() {
+		w.printf("| Evidence collected | %s |\n", doc.CollectedAt.UTC().Format(timeLayout))
+	}
 	w.printf("| SELinux | %s |\n", mdText(selinux))
 	for _, e := range doc.Engines {
 		status := "reachable"

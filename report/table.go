@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -56,6 +57,10 @@ func (t TableWriter) Write(out io.Writer, doc *Document) error {
 func writeHeader(w *errWriter, doc *Document) {
 	se := doc.Host.SELinux
 	w.printf("Host:      %s (host root %s)\n", doc.Host.Hostname, doc.Host.HostRoot)
+	// A report rendered from a snapshot says when the evidence was read.
+	if !doc.CollectedAt.IsZero() && doc.GeneratedAt.Sub(doc.CollectedAt) > time.Minute {
+		w.printf("Collected: %s (this report was generated later from a snapshot)\n", doc.CollectedAt.UTC().Format(time.RFC3339))
+	}
 	w.printf("SELinux:   %s", se.State)
 	if se.PolicyType != "" {
 		w.printf(", SELINUXTYPE=%s", se.PolicyType)
