@@ -142,9 +142,16 @@ func (j JUnitWriter) Write(w io.Writer, doc *Document) error {
 	return ew.err
 }
 
-// add counts a suite's cases and appends it.
+// add counts a suite's cases and appends it. Two cases of one suite can
+// share a name, such as containers of one name under two engines, and CI
+// dashboards merge cases by name, so a repeated name gets a counter.
 func (root *junitTestSuites) add(s junitTestSuite) {
-	for _, c := range s.Cases {
+	seen := map[string]int{}
+	for i, c := range s.Cases {
+		seen[c.Name]++
+		if n := seen[c.Name]; n > 1 {
+			s.Cases[i].Name = fmt.Sprintf("%s (%d)", c.Name, n)
+		}
 		s.Tests++
 		switch {
 		case c.Failure != nil:

@@ -277,3 +277,29 @@ func TestSubjectNamesCapped(t *testing.T) {
 		t.Errorf("subjectNames of 3 = %q, want all three", got)
 	}
 }
+
+func TestJUnitCaseNamesUnique(t *testing.T) {
+	doc := disabledHostDocument()
+	// A second engine's container of the same name, labeling disabled too.
+	twin := doc.Findings[len(doc.Findings)-1]
+	doc.Findings = append(doc.Findings, twin)
+	var buf bytes.Buffer
+	if err := (JUnitWriter{}).Write(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		_, rest, ok := strings.Cut(line, "<testcase name=\"")
+		if !ok {
+			continue
+		}
+		name, _, _ := strings.Cut(rest, "\"")
+		if seen[name] {
+			t.Errorf("test case name %q appears twice", name)
+		}
+		seen[name] = true
+	}
+	if len(seen) == 0 {
+		t.Fatal("no test cases in the JUnit output")
+	}
+}
