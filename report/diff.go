@@ -26,8 +26,9 @@ type Diff struct {
 	// has them.
 	ResolvedFindings []Finding `json:"resolvedFindings"`
 	// UnverifiedFindings are in the old report only, but the new report
-	// lists their check as not evaluated for a subject they name: they
-	// may still be there, so they are not counted as resolved.
+	// lists their check as not evaluated for a subject they name, or a
+	// container they name is no longer running: they may still be there,
+	// so they are not counted as resolved.
 	UnverifiedFindings []Finding `json:"unverifiedFindings"`
 	// UnchangedFindings are in both reports, as the new report has them.
 	UnchangedFindings []Finding `json:"unchangedFindings"`
@@ -84,6 +85,12 @@ func Compare(oldDoc, newDoc *Document, version string, generatedAt time.Time) *D
 	for _, n := range newDoc.NotEvaluated {
 		notEvaluated[n.CheckID+"\x00"+SubjectIdentity(n.Subject)] = true
 	}
+	// A container that is no longer running could not be judged again,
+	// so its old findings are unverified, not resolved: it may come back.
+	running := map[string]bool{}
+	for _, c := range newDoc.Containers {
+		running[SubjectIdentity(checks.ContainerSubject(c))] = true
+	}
 
 	for _, f := range sortedFindings(oldDoc.Findings) {
 		key := f.Key()
@@ -92,7 +99,7 @@ func Compare(oldDoc, newDoc *Document, version string, generatedAt time.Time) *D
 			pending[key] = queue[1:]
 			continue
 		}
-		if unverified(f, notEvaluated) {
+		if unverified(f, notEvaluated, running) {
 			d.UnverifiedFindings = append(d.UnverifiedFindings, f)
 		} else {
 			d.ResolvedFindings = append(d.ResolvedFindings, f)
@@ -129,9 +136,12 @@ func refOf(doc *Document) ReportRef {
 	}
 }
 
-func unverified(f Finding, notEvaluated map[string]bool) bool {
+func unverified(f Finding, notEvaluated, running map[string]bool) bool {
 	for _, s := range f.Subjects {
 		if notEvaluated[f.CheckID+"\x00"+SubjectIdentity(s)] {
+			return true
+		}
+		if s.Kind == "container" && !running[SubjectIdentity(s)] {
 			return true
 		}
 	}

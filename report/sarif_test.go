@@ -246,7 +246,7 @@ func TestSARIFDiffBaselineStates(t *testing.T) {
 	}
 	want := map[string]string{
 		"TYPE-002 container:podman/web-priv":                       "new",
-		"TYPE-002 container:podman/web-old":                        "absent",
+		"TYPE-002 container:podman/web-1":                          "absent",
 		"HOST-002 host:lab-host":                                   "unchanged",
 		"TYPE-002 container:podman-rootless-uid1000/toolbox-alice": "unchanged",
 	}

@@ -223,7 +223,7 @@ func (t TableWriter) WriteDiff(out io.Writer, d *Diff) error {
 	}{
 		{"NEW FINDINGS", colorHigh, d.NewFindings},
 		{"RESOLVED FINDINGS", colorResolved, d.ResolvedFindings},
-		{"UNVERIFIED (the new report could not evaluate these; they may still be present)", colorWarning, d.UnverifiedFindings},
+		{"UNVERIFIED (the new report could not evaluate these, or their container no longer runs; they may still be present)", colorWarning, d.UnverifiedFindings},
 		{"UNCHANGED FINDINGS", colorWaived, d.UnchangedFindings},
 	}
 	for _, sec := range sections {

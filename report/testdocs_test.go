@@ -190,19 +190,24 @@ func labDocument(t *testing.T) *Document {
 }
 
 // labOldDocument is the same host a day earlier: web-old still ran,
-// web-priv did not yet, and lost could still be inspected and was
-// privileged. It had no ignore file.
+// web-priv did not yet, web-1 was privileged, and lost could still be
+// inspected and was privileged. It had no ignore file.
 func labOldDocument(t *testing.T) *Document {
 	t.Helper()
 	day := 24 * time.Hour
 	snap := labSnapshot(generatedAt.Add(-day-time.Minute), "web-1", "toolbox-alice", "lost", "web-old")
 	for i, c := range snap.Containers {
-		if c.Name == "lost" {
+		switch c.Name {
+		case "lost":
 			c.InspectError = ""
 			c.Privileged = true
 			c.ProcessLabel = inventory.Label{State: inventory.NotLabeled, Reason: "engine assigned no label"}
-			snap.Containers[i] = c
+		case "web-1":
+			// Privileged the day before, fixed since: a resolved finding.
+			c.Privileged = true
+			c.ProcessLabel = inventory.Label{State: inventory.NotLabeled, Reason: "engine assigned no label"}
 		}
+		snap.Containers[i] = c
 	}
 	return NewDocument(evaluate(t, snap), "test", generatedAt.Add(-day))
 }
