@@ -178,7 +178,7 @@ func (MarkdownWriter) WriteDiff(out io.Writer, d *Diff) error {
 	}{
 		{"New findings", "", d.NewFindings},
 		{"Resolved findings", "", d.ResolvedFindings},
-		{"Unverified findings", "The new report could not evaluate these, so they may still be present.", d.UnverifiedFindings},
+		{"Unverified findings", "The new report could not evaluate these, or their container no longer runs, so they may still be present.", d.UnverifiedFindings},
 		{"Unchanged findings", "", d.UnchangedFindings},
 	}
 	for _, sec := range sections {
