@@ -303,3 +303,22 @@ func TestJUnitCaseNamesUnique(t *testing.T) {
 		t.Fatal("no test cases in the JUnit output")
 	}
 }
+
+func TestTableHeaderCountsProcfsOnly(t *testing.T) {
+	doc := disabledHostDocument()
+	doc.Containers = append(doc.Containers, inventory.Container{
+		ID: "ff66", Name: "elsewhere", State: "running", DiscoveredBy: inventory.DiscoveredByProcfs,
+		SecurityOpt: []string{}, Mounts: []inventory.Mount{},
+	})
+	doc.Summary.Containers = len(doc.Containers)
+	var buf bytes.Buffer
+	if err := (TableWriter{}).Write(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Audited:   4 containers (1 seen in /proc only)") {
+		t.Errorf("header does not count the container seen only in /proc:\n%s", buf.String())
+	}
+	if !strings.Contains(buf.String(), "podman (seen in /proc only)") && !strings.Contains(buf.String(), "(seen in /proc only)") {
+		t.Errorf("containers table does not mark the container seen only in /proc")
+	}
+}

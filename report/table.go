@@ -77,9 +77,12 @@ func writeHeader(w *errWriter, doc *Document) {
 		w.printf("Engine:    %s %s at %s, %s\n", e.Name, e.Version, e.URL, status)
 	}
 	s := doc.Summary
-	w.printf("Audited:   %d %s; %d %s (critical %d, high %d, medium %d, low %d, info %d",
-		s.Containers, plural(s.Containers, "container"), s.Findings, plural(s.Findings, "finding"),
-		s.Critical, s.High, s.Medium, s.Low, s.Info)
+	w.printf("Audited:   %d %s", s.Containers, plural(s.Containers, "container"))
+	if n := procfsOnly(doc.Containers); n > 0 {
+		w.printf(" (%d seen in /proc only)", n)
+	}
+	w.printf("; %d %s (critical %d, high %d, medium %d, low %d, info %d",
+		s.Findings, plural(s.Findings, "finding"), s.Critical, s.High, s.Medium, s.Low, s.Info)
 	if s.Waived > 0 {
 		w.printf(", waived %d", s.Waived)
 	}
@@ -401,4 +404,15 @@ func shorten(mode string) string {
 		return "container:" + id[:12]
 	}
 	return mode
+}
+
+// procfsOnly counts the containers that no queried engine API reported.
+func procfsOnly(containers []inventory.Container) int {
+	n := 0
+	for _, c := range containers {
+		if c.DiscoveredBy == inventory.DiscoveredByProcfs {
+			n++
+		}
+	}
+	return n
 }

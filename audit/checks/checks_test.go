@@ -261,3 +261,16 @@ func TestDisabledCheckListedAsNotEvaluated(t *testing.T) {
 		t.Errorf("not evaluated = %+v, want HOST-001 listed as disabled", res.NotEvaluated)
 	}
 }
+
+func TestConfigCheckIDsAnyCase(t *testing.T) {
+	cfg, err := ParseConfig(strings.NewReader("disabledChecks: [host-001]\nseverity:\n  type-002: low\n"), "test.yaml")
+	if err != nil {
+		t.Fatalf("lower-case check IDs rejected: %v", err)
+	}
+	if !slices.Equal(cfg.DisabledChecks, []string{"HOST-001"}) {
+		t.Errorf("disabled checks = %v, want [HOST-001]", cfg.DisabledChecks)
+	}
+	if cfg.Severity["TYPE-002"] != SeverityLow {
+		t.Errorf("severity overrides = %v, want TYPE-002 low", cfg.Severity)
+	}
+}

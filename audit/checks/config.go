@@ -93,7 +93,7 @@ func ParseConfig(r io.Reader, name string) (*Config, error) {
 		AcceptedBooleans: raw.AcceptedBooleans,
 		SystemPaths:      raw.SystemPaths,
 		HomeDirectories:  raw.HomeDirectories,
-		DisabledChecks:   raw.DisabledChecks,
+		DisabledChecks:   upperAll(raw.DisabledChecks),
 	}
 	if len(raw.Severity) > 0 {
 		cfg.Severity = make(map[string]Severity, len(raw.Severity))
@@ -103,7 +103,8 @@ func ParseConfig(r io.Reader, name string) (*Config, error) {
 				return nil, fmt.Errorf("%w %s: severity.%s: invalid severity %q: want one of info, low, medium, high, critical",
 					ErrInvalidConfig, name, id, raw.Severity[id])
 			}
-			cfg.Severity[id] = sev
+			// Check IDs are matched in any case, as "mcsaudit explain" does.
+			cfg.Severity[strings.ToUpper(id)] = sev
 		}
 	}
 	if err := cfg.validate(); err != nil {
@@ -362,4 +363,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// upperAll returns the check IDs in upper case.
+func upperAll(ids []string) []string {
+	if ids == nil {
+		return nil
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strings.ToUpper(id)
+	}
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/mcsaudit/mcsaudit/audit/collect/files"
 	"github.com/mcsaudit/mcsaudit/audit/collect/podman"
 	"github.com/mcsaudit/mcsaudit/audit/inventory"
+	"github.com/mcsaudit/mcsaudit/audit/kernel"
 )
 
 // collectOptions are the flags that decide what evidence is gathered,
@@ -25,6 +26,9 @@ type collectOptions struct {
 	timeout     time.Duration
 	concurrency int
 	sample      files.Options
+	// kernelDecisions is false when the kernel must not be asked for
+	// access decisions.
+	kernelDecisions bool
 }
 
 func (o *collectOptions) addFlags(cmd *cobra.Command) {
@@ -42,6 +46,8 @@ func (o *collectOptions) addFlags(cmd *cobra.Command) {
 		"maximum entries read below each writable mount source (0 means the default)")
 	f.DurationVar(&o.sample.SampleTime, "sample-time", files.DefaultSampleTime,
 		"maximum time spent sampling below each writable mount source (0 means the default)")
+	f.BoolVar(&o.kernelDecisions, "kernel-decisions", true,
+		"ask the kernel (/sys/fs/selinux/access) for the access decisions that findings assert; false judges every access by the label model")
 }
 
 func (o *collectOptions) validate() error {
@@ -84,6 +90,7 @@ func (o *collectOptions) collect(ctx context.Context, log *slog.Logger) (*invent
 		Podman:     podman.Options{Timeout: o.timeout, Concurrency: o.concurrency, Logger: log},
 		IsRoot:     os.Geteuid() == 0,
 		Files:      o.sample,
+		Kernel:     kernel.Options{Skip: !o.kernelDecisions},
 		Logger:     log,
 	})
 }

@@ -75,7 +75,7 @@ Waivers (--ignore-file) accept known findings for a reason, until an
 optional expiry date. Waived findings stay in the report, marked as waived.
 An expired waiver waives nothing and is reported as a warning. Waivers never
 hide coverage gaps or checks that were not evaluated.`),
-		Example: strings.TrimSpace(`
+		Example: strings.Trim(`
   # Audit the root Podman service and print a table
   sudo mcsaudit scan
 
@@ -91,7 +91,7 @@ hide coverage gaps or checks that were not evaluated.`),
     --ignore-file /etc/mcsaudit/ignore.yaml
 
   # Audit a snapshot recorded on another host
-  mcsaudit scan --snapshot host1.snapshot.json`),
+  mcsaudit scan --snapshot host1.snapshot.json`, "\n"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return recordScanFailure(cmd, opts, runScan(cmd, global, opts))
