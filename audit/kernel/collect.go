@@ -26,6 +26,9 @@ type Options struct {
 	Checks *checks.Config
 	// Limits bounds the questions.
 	Limits Limits
+	// Skip leaves the kernel unasked, so the checks judge every access by
+	// the label model. Coverage records the source as skipped by request.
+	Skip   bool
 	Logger *slog.Logger
 }
 
@@ -39,7 +42,8 @@ type Options struct {
 // Coverage goes under inventory.SourceKernelAccess: complete when every
 // question was answered; partial when the policy rejected a context or
 // the pair bound left questions out, with one gap each; unavailable, with
-// the reason, when the classes or the access file could not be used. A
+// the reason, when the classes or the access file could not be used, or
+// with SkippedDetail when opts.Skip is set. A
 // decision whose Error is set is recorded too, and the checks judge that
 // access by the label model.
 func Collect(ctx context.Context, opts Options, snap *inventory.Snapshot) {
@@ -53,11 +57,19 @@ func Collect(ctx context.Context, opts Options, snap *inventory.Snapshot) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	target := filepath.Join(opts.HostRoot, "sys/fs/selinux")
+	if opts.Skip {
+		snap.SetSource(inventory.SourceStatus{
+			Source: inventory.SourceKernelAccess, Target: target, Status: inventory.StatusUnavailable,
+			Detail: SkippedDetail,
+		})
+		opts.Logger.Info("kernel access decisions skipped by request; the checks judge by the label model")
+		return
+	}
 	querier := opts.Querier
 	if querier == nil {
 		querier = NewSelinuxfs(opts.HostRoot)
 	}
-	target := filepath.Join(opts.HostRoot, "sys/fs/selinux")
 
 	asker, err := NewAsker(opts.HostRoot, querier, checks.ClassFile, checks.ClassDir, checks.ClassProcess)
 	if err != nil {
@@ -96,6 +108,9 @@ func Collect(ctx context.Context, opts Options, snap *inventory.Snapshot) {
 		omitted: cand.Omitted, pairLimit: limits.Pairs, stopped: stopped,
 	})
 }
+
+// SkippedDetail is the coverage detail of a Collect with Options.Skip set.
+const SkippedDetail = "skipped by request (--kernel-decisions=false): the checks judge every access by the label model"
 
 // coverage counts the questions of one Collect and their outcome.
 type coverage struct {

@@ -451,3 +451,23 @@ func TestCollectPairBound(t *testing.T) {
 		}
 	}
 }
+
+// Skip leaves the kernel unasked and records the source as skipped.
+func TestCollectSkippedByRequest(t *testing.T) {
+	snap := hostTypeSnapshot()
+	q := newFixtureQuerier(t, hostTypeAnswers())
+	Collect(context.Background(), Options{HostRoot: writeSelinuxfs(t), Querier: q, Skip: true}, snap)
+	if q.asked != 0 {
+		t.Errorf("%d questions asked, want none", q.asked)
+	}
+	if len(snap.Decisions) != 0 {
+		t.Errorf("decisions = %v, want none", snap.Decisions)
+	}
+	st, ok := kernelSource(snap)
+	if !ok || st.Status != inventory.StatusUnavailable || st.Detail != SkippedDetail {
+		t.Errorf("coverage = %+v, want unavailable with %q", st, SkippedDetail)
+	}
+	if gaps := kernelGaps(snap); len(gaps) != 0 {
+		t.Errorf("gaps = %v, want none", gaps)
+	}
+}

@@ -41,6 +41,9 @@ type ScenarioResult struct {
 	Scenario Scenario
 	Status   Status
 	Probes   []ProbeResult
+	// Decisions compare the probes with the kernel decisions the report
+	// recorded for the same contexts and class.
+	Decisions []DecisionCheck
 	// MissingChecks are the needed checks absent from the catalog.
 	MissingChecks []string
 	// Problems explain a disagreement or an error, one sentence each.
@@ -85,7 +88,7 @@ func judge(s Scenario, probes []Probe, rep *Report, catalog map[string]bool) Sce
 		errs = append(errs, "no probe was recorded")
 	}
 	for _, p := range probes {
-		pr := judgeProbe(p, rep)
+		pr := judgeProbe(p, rep, s.RejectedContext)
 		res.Probes = append(res.Probes, pr)
 		switch {
 		case pr.Problem != "":
@@ -95,6 +98,15 @@ func judge(s Scenario, probes []Probe, rep *Report, catalog map[string]bool) Sce
 		}
 	}
 	disagreements = append(disagreements, unlistedContainers(probes, rep)...)
+	if s.RejectedContext != "" {
+		disagreements = append(disagreements, rep.rejectionProblems(s.RejectedContext)...)
+	}
+	res.Decisions = CheckDecisions(probes, rep)
+	for _, d := range res.Decisions {
+		if !d.Matches {
+			disagreements = append(disagreements, fmt.Sprintf("%s: kernel decision mismatch: %s", d.Probe.ID, d.Problem))
+		}
+	}
 	for _, e := range s.Expect {
 		if catalog[e.CheckID] && !rep.matches(e) {
 			disagreements = append(disagreements, "expected "+e.describe()+", which the report lacks")
@@ -122,13 +134,17 @@ func judge(s Scenario, probes []Probe, rep *Report, catalog map[string]bool) Sce
 // judgeProbe compares one probe's prediction with the kernel's verdict.
 // The verdict is the attempt inside the container. The decision from
 // /sys/fs/selinux/access must be consistent with it, or else the probe
-// tested something other than the labels it recorded.
-func judgeProbe(p Probe, rep *Report) ProbeResult {
+// tested something other than the labels it recorded. A probe whose
+// target is the scenario's rejected context has no kernel decision to
+// check the attempt against.
+func judgeProbe(p Probe, rep *Report, rejected string) ProbeResult {
 	pr := ProbeResult{Probe: p, Prediction: Predict(p, rep)}
 	switch {
 	case p.Observed != string(Allowed) && p.Observed != string(Denied):
 		pr.Problem = "no result came back from inside the container"
 		return pr
+	case rejected != "" && p.TContext == rejected && p.Kernel == "error":
+		// The kernel rejected the context, as the scenario intends.
 	case p.Kernel != string(Allowed) && p.Kernel != string(Denied):
 		pr.Problem = fmt.Sprintf("the kernel could not be asked about %s -> %s (%s)", p.SContext, p.TContext, p.Class)
 		return pr
@@ -180,6 +196,9 @@ func (r *Report) matches(e Expectation) bool {
 		if e.Path != "" && !f.namesPath(e.Path) {
 			continue
 		}
+		if e.Basis != "" && f.Basis != e.Basis {
+			continue
+		}
 		if !slices.ContainsFunc(e.Containers, func(c string) bool { return !f.names(c) }) {
 			return true
 		}
@@ -193,21 +212,53 @@ func (e Expectation) describe() string {
 	if e.Path != "" {
 		about = append(about, e.Path)
 	}
-	if len(about) == 0 {
-		return e.CheckID
+	text := e.CheckID
+	if len(about) > 0 {
+		text += " on " + strings.Join(about, ", ")
 	}
-	return e.CheckID + " on " + strings.Join(about, ", ")
+	if e.Basis != "" {
+		text += " (basis " + e.Basis + ")"
+	}
+	return text
+}
+
+// rejectionProblems lists what the report lacks for a context the kernel
+// rejects: a decision with an error that names it, and a coverage gap.
+func (r *Report) rejectionProblems(context string) []string {
+	var problems []string
+	hasDecision := slices.ContainsFunc(r.Decisions, func(d Decision) bool {
+		return d.Error != "" && (d.Source == context || d.Target == context)
+	})
+	if !hasDecision {
+		problems = append(problems, "the report has no decision with an error for "+context)
+	}
+	hasGap := slices.ContainsFunc(r.Coverage.Gaps, func(g Gap) bool {
+		return strings.Contains(g.Subject, context) || strings.Contains(g.Reason, context)
+	})
+	if !hasGap {
+		problems = append(problems, "the report has no coverage gap naming "+context)
+	}
+	return problems
 }
 
 // Summary counts the scenario verdicts by status.
 type Summary struct {
 	Total, Agree, Disagree, NotCovered, Errors int
+	// Decisions counts the probes compared with a recorded kernel
+	// decision, and DecisionsMatch those whose decision matched.
+	Decisions, DecisionsMatch int
 }
 
 // Summarize counts results by status.
 func Summarize(results []ScenarioResult) Summary {
 	s := Summary{Total: len(results)}
 	for _, r := range results {
+		for _, d := range r.Decisions {
+			s.Decisions++
+			if d.Matches {
+				s.DecisionsMatch++
+			}
+		}
 		switch r.Status {
 		case StatusAgree:
 			s.Agree++

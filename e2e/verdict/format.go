@@ -10,7 +10,8 @@ import (
 
 // WriteTable writes one line per scenario (verdict, agreeing probes, the
 // findings it rests on or the reason it does not agree), then the reasons
-// in full and the closing "N/M verdicts agree" line.
+// in full, the closing "N/M verdicts agree" line and the
+// "N/M kernel decisions match" line.
 func WriteTable(w io.Writer, results []ScenarioResult) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tVERDICT\tPROBES\tNOTE")
@@ -40,6 +41,8 @@ func WriteTable(w io.Writer, results []ScenarioResult) error {
 	s := Summarize(results)
 	fmt.Fprintf(&details, "\n%d/%d verdicts agree (%d disagree, %d not covered, %d error)\n",
 		s.Agree, s.Total, s.Disagree, s.NotCovered, s.Errors)
+	fmt.Fprintf(&details, "%d/%d kernel decisions match (probes whose contexts and class have a decision in the report)\n",
+		s.DecisionsMatch, s.Decisions)
 	if _, err := io.WriteString(w, details.String()); err != nil {
 		return fmt.Errorf("writing verdict table: %w", err)
 	}

@@ -113,6 +113,20 @@ func firstErr(errs ...error) error {
 type Report struct {
 	Containers []Container `json:"containers"`
 	Findings   []Finding   `json:"findings"`
+	Decisions  []Decision  `json:"decisions"`
+	Coverage   Coverage    `json:"coverage"`
+}
+
+// Coverage is the report's account of what the scan could not see.
+type Coverage struct {
+	Gaps []Gap `json:"gaps"`
+}
+
+// Gap is one thing the scan could not read or decide.
+type Gap struct {
+	Source  string `json:"source"`
+	Subject string `json:"subject"`
+	Reason  string `json:"reason"`
 }
 
 // Container is a container as the report lists it.
@@ -134,8 +148,11 @@ type Mount struct {
 
 // Finding is one of mcsaudit's findings.
 type Finding struct {
-	CheckID  string     `json:"checkId"`
-	Message  string     `json:"message"`
+	CheckID string `json:"checkId"`
+	Message string `json:"message"`
+	// Basis is "kernel decision" when the kernel's answers back the
+	// finding and "label model" when mcsaudit predicted it from labels.
+	Basis    string     `json:"basis"`
 	Subjects []Subject  `json:"subjects"`
 	Evidence []Evidence `json:"evidence"`
 }

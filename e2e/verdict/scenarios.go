@@ -13,14 +13,21 @@ type Scenario struct {
 	Expect []Expectation
 	// Forbid lists findings the scenario must not produce.
 	Forbid []Expectation
+	// RejectedContext is a file context whose type the loaded policy does
+	// not define. The kernel rejects it in /sys/fs/selinux/access, so the
+	// report must record a decision with an error and a coverage gap
+	// naming it, and the probes' direct kernel decisions are errors.
+	RejectedContext string
 }
 
 // Expectation is a finding of one check that names every listed
-// container and, when Path is set, that path.
+// container and, when Path is set, that path. When Basis is set, the
+// finding must rest on that basis ("kernel decision" or "label model").
 type Expectation struct {
 	CheckID    string
 	Containers []string
 	Path       string
+	Basis      string
 }
 
 // Scenarios returns the scenario set that guest/job.sh runs, in the order
@@ -64,6 +71,12 @@ func Scenarios() []Scenario {
 				{CheckID: "MOUNT-001", Containers: []string{"v1"}, Path: "/srv/e2e/shared"},
 				{CheckID: "MOUNT-001", Containers: []string{"v2"}, Path: "/srv/e2e/shared"},
 				{CheckID: "MOUNT-006", Path: "/srv/e2e/shared"},
+			}},
+		{ID: "unknown-context", Title: "writable bind of a directory labeled with a type the policy does not define",
+			Needs:           []string{"MOUNT-005"},
+			RejectedContext: "system_u:object_r:mcsaudit_nosuch_t:s0",
+			Expect: []Expectation{
+				{CheckID: "MOUNT-005", Containers: []string{"m-nosuch"}, Path: "/srv/e2e/bind/nosuch", Basis: "label model"},
 			}},
 		{ID: "rootless", Title: "a rootless user's containers beside root's",
 			Needs: []string{"MCS-001", "MCS-002"}},
