@@ -46,7 +46,6 @@ func TestBuildQuestionsPerContainer(t *testing.T) {
 
 	qs, _ := buildQuestions(snap, Limits{})
 	want := []string{
-		"file " + proc + " -> " + fileT + "s0:c1,c2",
 		"file " + proc + " -> " + fileT + "s0:c7,c8",
 		"dir " + proc + " -> " + etcT,
 		"file " + proc + " -> " + etcT,
@@ -82,16 +81,17 @@ func TestBuildQuestionsSkipUnlabeledProcesses(t *testing.T) {
 
 // The /proc label the kernel enforces is the source, not inspect's.
 func TestBuildQuestionsUseProcLabel(t *testing.T) {
-	snap := enforcingHost(confinedAt("a", "s0:c1,c2", func(c *inventory.Container) {
+	snap := enforcingHost(confinedAt("a", "s0:c1,c2", withMounts(bindRW("/srv/conf.toml", "/conf.toml")), func(c *inventory.Container) {
 		c.PID = 4242
 		c.Privileged = true
 		c.ProcessLabel = inventory.Label{State: inventory.NotLabeled}
 	}))
+	snap.Files = []inventory.FileLabel{mountSource("/srv/conf.toml", "file", tmpT)}
 	snap.Processes = []inventory.Process{{PID: 4242, ContainerID: "a-id", Label: labeled("system_u:system_r:spc_t:s0"), TiedBy: inventory.TiedByCgroup}}
 	snap.SetSource(inventory.SourceStatus{Source: inventory.SourceProcfs, Target: "/proc", Status: inventory.StatusComplete})
 
 	qs, _ := buildQuestions(snap, Limits{})
-	want := []string{"file system_u:system_r:spc_t:s0 -> " + fileT + "s0:c1,c2"}
+	want := []string{"file system_u:system_r:spc_t:s0 -> " + tmpT}
 	if got := questionKeys(qs); !slices.Equal(got, want) {
 		t.Errorf("questions = %v, want %v", got, want)
 	}
@@ -109,8 +109,8 @@ func TestBuildQuestionsDedupe(t *testing.T) {
 	snap := enforcingHost(cs...)
 	snap.Files = []inventory.FileLabel{mountSource("/srv/shared", "dir", fileT+"s0")}
 	qs, cand := buildQuestions(snap, Limits{})
-	if len(qs) != 3 {
-		t.Errorf("questions = %v, want 3: the source as file and dir, and the mount label", questionKeys(qs))
+	if len(qs) != 2 {
+		t.Errorf("questions = %v, want 2: the source as file and dir", questionKeys(qs))
 	}
 	if len(cand.Pairs) != 0 {
 		t.Errorf("pairs = %v, want none inside one pod", cand.Pairs)
@@ -214,9 +214,9 @@ func TestBuildQuestionsSampleBound(t *testing.T) {
 	}
 	snap.Files = []inventory.FileLabel{src}
 	qs, _ := buildQuestions(snap, Limits{SampleLabels: 5})
-	// The source as file and dir, 5 sampled labels, the mount label.
-	if len(qs) != 8 {
-		t.Errorf("questions = %d (%v), want 8", len(qs), questionKeys(qs))
+	// The source as file and dir, and 5 sampled labels.
+	if len(qs) != 7 {
+		t.Errorf("questions = %d (%v), want 7", len(qs), questionKeys(qs))
 	}
 	if !slices.ContainsFunc(qs, func(q Question) bool { return q.Target == fileT+"s0:c0,c100" }) {
 		t.Error("the most frequent sampled label was not asked")
