@@ -177,16 +177,7 @@ func evaluateMixedVolumes(e *evaluation) Outcome {
 	out := Outcome{NotEvaluated: notEvaluated}
 	domains := e.isolationDomains()
 
-	byPath := map[string][]*mountRef{}
-	var paths []string
-	for i := range refs {
-		r := &refs[i]
-		if byPath[r.file.Path] == nil {
-			paths = append(paths, r.file.Path)
-		}
-		byPath[r.file.Path] = append(byPath[r.file.Path], r)
-	}
-	slices.Sort(paths)
+	paths, byPath := groupByPath(refs, nil)
 
 	for _, p := range paths {
 		group := byPath[p]

@@ -125,19 +125,9 @@ func evaluateSharedVolumes(e *evaluation) Outcome {
 	out := Outcome{NotEvaluated: notEvaluated}
 	domains := e.isolationDomains()
 
-	byPath := map[string][]*mountRef{}
-	var paths []string
-	for i := range refs {
-		r := &refs[i]
-		if !slices.Contains(writableContentTypes, r.label.Type()) || !r.hasLevel() || !r.level.High().Categories().IsEmpty() {
-			continue
-		}
-		if byPath[r.file.Path] == nil {
-			paths = append(paths, r.file.Path)
-		}
-		byPath[r.file.Path] = append(byPath[r.file.Path], r)
-	}
-	slices.Sort(paths)
+	paths, byPath := groupByPath(refs, func(r *mountRef) bool {
+		return slices.Contains(writableContentTypes, r.label.Type()) && r.hasLevel() && r.level.High().Categories().IsEmpty()
+	})
 
 	for _, p := range paths {
 		group := byPath[p]
@@ -444,4 +434,23 @@ func matchesAny(patterns []pathPattern, p string) bool {
 		}
 	}
 	return false
+}
+
+// groupByPath groups the mount references that keep accepts (all when keep
+// is nil) by their source path, and returns the paths sorted.
+func groupByPath(refs []mountRef, keep func(*mountRef) bool) ([]string, map[string][]*mountRef) {
+	byPath := map[string][]*mountRef{}
+	var paths []string
+	for i := range refs {
+		r := &refs[i]
+		if keep != nil && !keep(r) {
+			continue
+		}
+		if byPath[r.file.Path] == nil {
+			paths = append(paths, r.file.Path)
+		}
+		byPath[r.file.Path] = append(byPath[r.file.Path], r)
+	}
+	slices.Sort(paths)
+	return paths, byPath
 }

@@ -25,20 +25,6 @@ func TestWriteReplacesFile(t *testing.T) {
 	}
 }
 
-func TestWriteNewFileMode(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "report.json")
-	if err := Write(path, writeString("new")); err != nil {
-		t.Fatal(err)
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.Mode().Perm() != 0o644 {
-		t.Errorf("mode = %v, want 0644 for a new report", info.Mode().Perm())
-	}
-}
-
 func TestWriteFailureKeepsOldFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.json")
@@ -90,23 +76,6 @@ func writeString(text string) func(io.Writer) error {
 	}
 }
 
-func TestWriteKeepsModeOfExistingFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "private.json")
-	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(path, writeString("new")); err != nil {
-		t.Fatal(err)
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.Mode().Perm() != 0o600 {
-		t.Errorf("mode = %v, want 0600 kept from the old report", info.Mode().Perm())
-	}
-}
-
 // A symlink at the destination is replaced, not followed, so a link that
 // another user planted cannot make root overwrite the file it names.
 func TestWriteReplacesSymlink(t *testing.T) {
@@ -134,24 +103,40 @@ func TestWriteReplacesSymlink(t *testing.T) {
 	}
 }
 
-// A report replacing a file that others could write does not keep that
-// write permission.
-func TestWriteDropsGroupAndOtherWrite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "report.json")
-	if err := os.WriteFile(path, []byte("old"), 0o666); err != nil {
-		t.Fatal(err)
+// A new report gets 0644. A replaced one keeps the old file's mode, so a
+// private report stays private, but never group or other write.
+func TestWriteMode(t *testing.T) {
+	tests := []struct {
+		name string
+		old  os.FileMode // 0: no file before
+		want os.FileMode
+	}{
+		{"new file", 0, 0o644},
+		{"private report", 0o600, 0o600},
+		{"writable by others", 0o666, 0o644},
 	}
-	if err := os.Chmod(path, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(path, writeString("new")); err != nil {
-		t.Fatal(err)
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.Mode().Perm() != 0o644 {
-		t.Errorf("mode = %v, want 0644: group and other write dropped", info.Mode().Perm())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "report.json")
+			if tt.old != 0 {
+				if err := os.WriteFile(path, []byte("old"), tt.old); err != nil {
+					t.Fatal(err)
+				}
+				// WriteFile's mode passes through the umask.
+				if err := os.Chmod(path, tt.old); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := Write(path, writeString("new")); err != nil {
+				t.Fatal(err)
+			}
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Mode().Perm() != tt.want {
+				t.Errorf("mode = %v, want %v", info.Mode().Perm(), tt.want)
+			}
+		})
 	}
 }
