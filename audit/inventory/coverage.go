@@ -13,7 +13,7 @@ const (
 	SourceEngineConfig Source = "engine-config"
 )
 
-// Status says how much of a source was read.
+// Status is how much of a source was read.
 type Status string
 
 // Source statuses.
@@ -32,7 +32,7 @@ type Coverage struct {
 // SourceStatus is how much of one source a collector read.
 type SourceStatus struct {
 	Source Source `json:"source"`
-	// Target is what was read, such as a socket URL or a host root.
+	// Target is the thing read, such as a socket URL or a host root.
 	Target string `json:"target,omitempty"`
 	Status Status `json:"status"`
 	Detail string `json:"detail,omitempty"`
@@ -41,7 +41,7 @@ type SourceStatus struct {
 // Gap is one piece of evidence that could not be read.
 type Gap struct {
 	Source Source `json:"source"`
-	// Subject is what the gap is about: a container ID, a path, a file.
+	// Subject is the container ID, path or file the gap is about.
 	Subject string `json:"subject,omitempty"`
 	Reason  string `json:"reason"`
 }

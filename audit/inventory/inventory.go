@@ -75,7 +75,7 @@ const (
 type SELinux struct {
 	// State is the running kernel's mode, from sys/fs/selinux/enforce.
 	State SELinuxState `json:"state"`
-	// StateReason says how State was decided, or why it is unknown.
+	// StateReason explains how State was decided, or why it is unknown.
 	StateReason string `json:"stateReason,omitempty"`
 	// ConfigMode is SELINUX= from etc/selinux/config: the mode at next boot.
 	ConfigMode string `json:"configMode,omitempty"`
@@ -110,6 +110,6 @@ type Engine struct {
 	SELinuxEnabled *bool `json:"selinuxEnabled,omitempty"`
 	// Reachable is false when the engine could not be queried.
 	Reachable bool `json:"reachable"`
-	// Error is why the engine could not be queried.
+	// Error is the reason the engine could not be queried.
 	Error string `json:"error,omitempty"`
 }

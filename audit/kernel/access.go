@@ -64,7 +64,7 @@ func FormatRequest(scontext, tcontext string, class uint16) string {
 	return fmt.Sprintf("%s %s %d", scontext, tcontext, class)
 }
 
-// ParseDecision reads the access file's answer: allowed, decided,
+// ParseDecision reads the access file's response: allowed, decided,
 // auditallow and auditdeny in hex, seqno in decimal, then flags in hex,
 // as the kernel's sel_write_access prints them. Older kernels omit flags.
 func ParseDecision(answer string) (Decision, error) {
@@ -114,7 +114,7 @@ func NewSelinuxfs(root string) *Selinuxfs {
 	return &Selinuxfs{path: filepath.Join(root, "sys/fs/selinux/access")}
 }
 
-// Query opens the access file, writes one request and reads the answer on
+// Query opens the access file, writes one request and reads the response on
 // the same descriptor, which is how the kernel's transaction files work.
 func (s *Selinuxfs) Query(scontext, tcontext string, class uint16) (Decision, error) {
 	f, err := os.OpenFile(s.path, os.O_RDWR, 0)

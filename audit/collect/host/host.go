@@ -29,7 +29,7 @@ const (
 	mlsFile        = "sys/fs/selinux/mls"
 	policyversFile = "sys/fs/selinux/policyvers"
 	configFile     = "etc/selinux/config"
-	// sysfsProbe is a directory every mounted sysfs has; it tells an absent
+	// sysfsProbe is a directory every mounted sysfs has. It separates an absent
 	// selinuxfs (SELinux disabled) from a host root with no sysfs at all.
 	sysfsProbe = "sys/kernel"
 )
